@@ -1,0 +1,205 @@
+//! A reassembly buffer: push the stream in pieces of any size, take frames.
+
+use alloc::vec::Vec;
+
+use crate::decoder::{Decoder, Event, Frame, Framing};
+use crate::error::Error;
+use crate::status::Status;
+
+/// The smallest allocation a growing buffer makes.
+const MIN_GROWTH: usize = 4096;
+
+/// Owns a buffer, takes the stream cut into arbitrary pieces, yields frames
+/// borrowed from the buffer.
+///
+/// Memory grows with the bytes pushed, never with a length a peer announced,
+/// and when decoding frames one by one it stays below twice the largest
+/// frame the limits allow plus the largest piece pushed.
+///
+/// ```
+/// use sockframe::{Ascii, Decoder, FrameBuffer};
+///
+/// let mut buffer = FrameBuffer::new(Decoder::new(Ascii::new()));
+/// let mut frames = Vec::new();
+/// for piece in [&b"000"[..], b"2hi0003y", b"ou0000"] {
+///     buffer.push(piece);
+///     while let Some(frame) = buffer.next_frame()? {
+///         frames.push(frame.payload().to_vec());
+///     }
+/// }
+/// buffer.finish()?;
+/// assert_eq!(frames, [&b"hi"[..], b"you", b""]);
+/// # Ok::<(), sockframe::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct FrameBuffer<F> {
+    decoder: Decoder<F>,
+    /// Initialized storage; `data[start..end]` is unconsumed input.
+    data: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl<F: Framing> FrameBuffer<F> {
+    /// An empty buffer around `decoder`.
+    pub fn new(decoder: Decoder<F>) -> Self {
+        Self::with_capacity(decoder, 0)
+    }
+
+    /// An empty buffer with `capacity` bytes reserved up front.
+    pub fn with_capacity(decoder: Decoder<F>, capacity: usize) -> Self {
+        FrameBuffer {
+            decoder,
+            data: alloc::vec![0; capacity],
+            start: 0,
+            end: 0,
+        }
+    }
+
+    /// The decoder.
+    pub fn decoder(&self) -> &Decoder<F> {
+        &self.decoder
+    }
+
+    /// The decoder, for adapters that account for body bytes they read
+    /// around the buffer ([`Decoder::skip_body`]). Decoding other input with
+    /// it desynchronises the buffer.
+    pub fn decoder_mut(&mut self) -> &mut Decoder<F> {
+        &mut self.decoder
+    }
+
+    /// Bytes pushed and not yet consumed.
+    pub fn buffered(&self) -> &[u8] {
+        &self.data[self.start..self.end]
+    }
+
+    /// The number of bytes pushed and not yet consumed.
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// `true` if no unconsumed byte is buffered.
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// Bytes of memory the buffer holds.
+    pub fn capacity(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Appends the next piece of the stream.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.unfilled(bytes.len())[..bytes.len()].copy_from_slice(bytes);
+        self.end += bytes.len();
+    }
+
+    /// Writable space after the buffered bytes, at least `min` long (more if
+    /// the buffer already has it), for reading straight from a source.
+    /// Follow with [`commit`](FrameBuffer::commit).
+    pub fn unfilled(&mut self, min: usize) -> &mut [u8] {
+        self.reserve(min);
+        &mut self.data[self.end..]
+    }
+
+    /// Marks `n` bytes written into [`unfilled`](FrameBuffer::unfilled) as
+    /// pushed (at most what it offered).
+    pub fn commit(&mut self, n: usize) {
+        self.end += n.min(self.data.len() - self.end);
+    }
+
+    /// Whether a whole frame is buffered: `Complete(frame_len)` if so. Once it
+    /// says so, [`next_frame`](FrameBuffer::next_frame) returns that frame
+    /// without parsing again.
+    pub fn poll_frame(&mut self) -> Result<Status<usize>, Error> {
+        let input = &self.data[self.start..self.end];
+        Ok(self.decoder.poll_frame(input)?.map(|(_, total)| total))
+    }
+
+    /// The next whole frame, or `None` until more bytes are pushed.
+    pub fn next_frame(&mut self) -> Result<Option<Frame<'_, F::Header<'_>>>, Error> {
+        let input = &self.data[self.start..self.end];
+        match self.decoder.decode(input)? {
+            Status::Complete((frame, used)) => {
+                consume(&mut self.start, &mut self.end, used);
+                Ok(Some(frame))
+            }
+            Status::Partial(_) => Ok(None),
+        }
+    }
+
+    /// The next streaming step (header, body chunk, end), or `None` until
+    /// more bytes are pushed. Body chunks are whatever part of the body is
+    /// buffered.
+    pub fn next_event(&mut self) -> Result<Option<Event<'_, F::Header<'_>>>, Error> {
+        let input = &self.data[self.start..self.end];
+        match self.decoder.decode_event(input)? {
+            Status::Complete((event, used)) => {
+                consume(&mut self.start, &mut self.end, used);
+                Ok(Some(event))
+            }
+            Status::Partial(_) => Ok(None),
+        }
+    }
+
+    /// Declares the end of the stream: `Ok` at a frame boundary, otherwise
+    /// [`Error::UnexpectedEof`] saying how many bytes the last frame lacked.
+    /// Take every complete frame first.
+    pub fn finish(&mut self) -> Result<(), Error> {
+        self.decoder.finish(&self.data[self.start..self.end])
+    }
+
+    /// Drops buffered bytes and decoder state, keeping the memory.
+    pub fn reset(&mut self) {
+        self.decoder.reset();
+        self.start = 0;
+        self.end = 0;
+    }
+
+    /// Makes room for `additional` bytes after `end`.
+    fn reserve(&mut self, additional: usize) {
+        if self.data.len() - self.end >= additional {
+            return;
+        }
+        // Consumed bytes are only left at the front after a frame was taken,
+        // so this moves at most the unconsumed tail once per frame.
+        if self.start > 0 {
+            self.data.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.data.len() - self.end >= additional {
+            return;
+        }
+        let required = self.end.saturating_add(additional);
+        let limits = self.decoder.limits();
+        let frame_bound = usize::try_from(limits.max_frame)
+            .unwrap_or(usize::MAX)
+            .saturating_add(self.decoder.framing().max_header_len(limits));
+        // Double, but never past what one frame of the largest allowed size
+        // needs unless the pushed bytes themselves require it.
+        let cap = if required <= frame_bound.saturating_add(additional) {
+            frame_bound.saturating_add(additional)
+        } else {
+            usize::MAX
+        };
+        let new_len = self
+            .data
+            .len()
+            .saturating_mul(2)
+            .max(MIN_GROWTH)
+            .min(cap)
+            .max(required);
+        self.data.resize(new_len, 0);
+    }
+}
+
+/// Drops the first `n` buffered bytes (a free function so that the frame
+/// borrowing `data` can be returned).
+fn consume(start: &mut usize, end: &mut usize, n: usize) {
+    *start += n;
+    if *start == *end {
+        *start = 0;
+        *end = 0;
+    }
+}

@@ -1,0 +1,140 @@
+//! ASCII decimal length: `b"0005hello"`.
+//!
+//! ```text
+//! +----+----+----+----+-------------------+
+//! | '0'| '0'| '0'| '5'|  h  e  l  l  o    |
+//! +----+----+----+----+-------------------+
+//!   4 ASCII digits,      N payload bytes
+//!   zero-padded
+//! ```
+//!
+//! The peer writes `str(len(msg)).zfill(4).encode() + msg`. The decoder is
+//! strict: every header byte must be `b'0'..=b'9'` (no sign, no space), and a
+//! bad byte is refused as soon as it arrives.
+
+use crate::decoder::{Framing, Head};
+use crate::encoder::{Encode, HeaderBuf};
+use crate::error::{ConfigError, Error};
+use crate::limits::Limits;
+
+/// The ASCII decimal length framing, 4 digits unless configured otherwise.
+///
+/// ```
+/// use sockframe::{Ascii, Decoder, Encode, Status};
+///
+/// let wire = Ascii::new().encode_to_vec(b"hello")?;
+/// assert_eq!(wire, b"0005hello");
+///
+/// let mut decoder = Decoder::new(Ascii::new());
+/// // Two bytes of header: at least two more are needed.
+/// assert!(matches!(decoder.decode(b"00")?, Status::Partial(n) if n.bytes() == 2));
+/// // The whole frame and the start of the next one.
+/// let Status::Complete((frame, used)) = decoder.decode(b"0005hello0003")? else { panic!() };
+/// assert_eq!((frame.payload(), used), (&b"hello"[..], 9));
+/// # Ok::<(), sockframe::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Ascii {
+    width: u8,
+}
+
+impl Ascii {
+    /// The widest header supported: 19 digits still fit a `u64`.
+    pub const MAX_WIDTH: usize = 19;
+
+    /// Four digits, as `zfill(4)` writes: payloads of 0..=9999 bytes.
+    pub const fn new() -> Self {
+        Ascii { width: 4 }
+    }
+
+    /// Another number of digits, from 1 to [`MAX_WIDTH`](Self::MAX_WIDTH).
+    pub fn with_width(width: usize) -> Result<Self, ConfigError> {
+        match u8::try_from(width) {
+            Ok(w) if (1..=Self::MAX_WIDTH).contains(&width) => Ok(Ascii { width: w }),
+            _ => Err(ConfigError::AsciiWidth { width }),
+        }
+    }
+
+    /// The number of digits.
+    pub fn width(&self) -> usize {
+        usize::from(self.width)
+    }
+
+    /// The longest payload the header can describe: `10^width - 1`.
+    pub fn max_len(&self) -> u64 {
+        10u64.pow(u32::from(self.width)) - 1
+    }
+}
+
+impl Default for Ascii {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The first byte that is not an ASCII digit, with its index.
+fn first_non_digit(bytes: &[u8]) -> Option<(usize, u8)> {
+    bytes
+        .iter()
+        .copied()
+        .enumerate()
+        .find(|(_, b)| !b.is_ascii_digit())
+}
+
+impl Framing for Ascii {
+    type Header<'a> = ();
+    type OwnedHeader = ();
+
+    fn to_owned_header(_header: &()) {}
+
+    fn prefix_len(&self) -> usize {
+        self.width()
+    }
+
+    fn check_partial(&self, partial: &[u8], offset: u64) -> Result<(), Error> {
+        match first_non_digit(partial) {
+            Some((i, byte)) => Err(Error::InvalidDigit {
+                offset: offset + i as u64,
+                byte,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    fn parse_prefix(&self, prefix: &[u8], offset: u64, _limits: &Limits) -> Result<Head, Error> {
+        let mut body_len = 0u64;
+        for (i, &byte) in prefix.iter().enumerate() {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                return Err(Error::InvalidDigit {
+                    offset: offset + i as u64,
+                    byte,
+                });
+            }
+            // At most 19 digits: cannot overflow a u64.
+            body_len = body_len * 10 + u64::from(digit);
+        }
+        Ok(Head::Complete { body_len })
+    }
+
+    fn header<'a>(&self, _header: &'a [u8], _body_len: u64) -> Self::Header<'a> {}
+}
+
+impl Encode for Ascii {
+    type Header = HeaderBuf;
+
+    fn encode_header(&self, payload_len: usize) -> Result<HeaderBuf, Error> {
+        let max = self.max_len();
+        let mut n = payload_len as u64;
+        if n > max {
+            return Err(Error::PayloadTooLong { length: n, max });
+        }
+        let mut digits = [b'0'; Ascii::MAX_WIDTH];
+        let width = self.width();
+        for slot in digits[..width].iter_mut().rev() {
+            *slot = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        Ok(HeaderBuf::from_slice(&digits[..width]))
+    }
+}

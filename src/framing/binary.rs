@@ -1,0 +1,259 @@
+//! Binary length header, as Python's `struct.pack('i', len(msg))` writes it.
+//!
+//! ```text
+//! +----+----+----+----+-------------------+
+//! | 05 | 00 | 00 | 00 |  h  e  l  l  o    |
+//! +----+----+----+----+-------------------+
+//!   i32, little-endian    N payload bytes
+//! ```
+//!
+//! Width 1, 2, 4 or 8 bytes; little-endian (Python's `'i'` on x86-64 and
+//! ARM64, the default), big-endian (network order, `'!I'`) or native;
+//! signed or unsigned. A negative signed length is an error, and so is a
+//! length over the decoder's limit, before any memory is reserved for it.
+
+use byteorder::{BigEndian, ByteOrder, LittleEndian, NativeEndian};
+
+use crate::decoder::{Framing, Head};
+use crate::encoder::{Encode, HeaderBuf};
+use crate::error::{ConfigError, Error};
+use crate::framing::struct_format;
+use crate::limits::Limits;
+
+/// Size of the length integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Width {
+    /// 1 byte (`'b'`, `'B'`).
+    One = 1,
+    /// 2 bytes (`'h'`, `'H'`).
+    Two = 2,
+    /// 4 bytes (`'i'`, `'I'`, standard `'l'`).
+    Four = 4,
+    /// 8 bytes (`'q'`, `'Q'`).
+    Eight = 8,
+}
+
+impl Width {
+    /// The width in bytes.
+    pub const fn bytes(self) -> usize {
+        self as usize
+    }
+}
+
+/// Byte order of the length integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endian {
+    /// Least significant byte first (`'<'`; `'i'` on x86-64 and ARM64).
+    Little,
+    /// Most significant byte first: network order (`'>'`, `'!'`).
+    Big,
+    /// This machine's order (`'='`, `'@'`).
+    Native,
+}
+
+/// Whether the length integer is signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Signedness {
+    /// Signed (`'i'`): a negative length is an error.
+    Signed,
+    /// Unsigned (`'I'`).
+    Unsigned,
+}
+
+/// The binary length header framing. The default is Python's `'i'` on
+/// x86-64: a signed 32-bit little-endian integer.
+///
+/// ```
+/// use sockframe::{Binary, Decoder, Encode, Status};
+///
+/// let network_order = Binary::from_struct_format("!I")?;
+/// assert_eq!(network_order.encode_to_vec(b"hello")?, b"\0\0\0\x05hello");
+///
+/// let mut decoder = Decoder::new(Binary::default());
+/// assert!(decoder.decode(b"\x05\0\0\0he")?.is_partial());
+/// let Status::Complete((frame, used)) = decoder.decode(b"\x05\0\0\0hello")? else { panic!() };
+/// assert_eq!((frame.payload(), used), (&b"hello"[..], 9));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Binary {
+    width: Width,
+    endian: Endian,
+    signedness: Signedness,
+}
+
+impl Binary {
+    /// `struct.pack('<i', n)`: the default.
+    pub const I32_LE: Binary = Binary::new(Width::Four, Endian::Little, Signedness::Signed);
+    /// `struct.pack('!i', n)`.
+    pub const I32_BE: Binary = Binary::new(Width::Four, Endian::Big, Signedness::Signed);
+    /// `struct.pack('<I', n)`.
+    pub const U32_LE: Binary = Binary::new(Width::Four, Endian::Little, Signedness::Unsigned);
+    /// `struct.pack('!I', n)`.
+    pub const U32_BE: Binary = Binary::new(Width::Four, Endian::Big, Signedness::Unsigned);
+
+    /// A header of the given layout.
+    pub const fn new(width: Width, endian: Endian, signedness: Signedness) -> Self {
+        Binary {
+            width,
+            endian,
+            signedness,
+        }
+    }
+
+    /// The layout a Python `struct` format names: `"i"`, `"<i"`, `"!I"`,
+    /// `">H"`, `"=q"`, …, a single integer code with an optional byte-order
+    /// prefix. Sizes follow Python: with no prefix or `'@'`, `'l'` and `'n'`
+    /// take this platform's C sizes.
+    ///
+    /// ```
+    /// use sockframe::{Binary, Endian, Signedness, Width};
+    /// assert_eq!(Binary::from_struct_format(">H")?,
+    ///            Binary::new(Width::Two, Endian::Big, Signedness::Unsigned));
+    /// assert!(Binary::from_struct_format("2i").is_err());
+    /// # Ok::<(), sockframe::ConfigError>(())
+    /// ```
+    pub fn from_struct_format(format: &str) -> Result<Self, ConfigError> {
+        struct_format::parse(format)
+    }
+
+    /// The same layout with another byte order.
+    #[must_use]
+    pub const fn with_endian(mut self, endian: Endian) -> Self {
+        self.endian = endian;
+        self
+    }
+
+    /// The same layout with another width.
+    #[must_use]
+    pub const fn with_width(mut self, width: Width) -> Self {
+        self.width = width;
+        self
+    }
+
+    /// The same layout, signed or unsigned.
+    #[must_use]
+    pub const fn with_signedness(mut self, signedness: Signedness) -> Self {
+        self.signedness = signedness;
+        self
+    }
+
+    /// The integer width.
+    pub const fn width(&self) -> Width {
+        self.width
+    }
+
+    /// The byte order.
+    pub const fn endian(&self) -> Endian {
+        self.endian
+    }
+
+    /// Signed or unsigned.
+    pub const fn signedness(&self) -> Signedness {
+        self.signedness
+    }
+
+    /// The longest payload the header can describe (`i32::MAX` for `'i'`).
+    pub const fn max_len(&self) -> u64 {
+        let bits = self.width.bytes() as u32 * 8;
+        let bits = match self.signedness {
+            Signedness::Signed => bits - 1,
+            Signedness::Unsigned => bits,
+        };
+        if bits == 64 {
+            u64::MAX
+        } else {
+            (1u64 << bits) - 1
+        }
+    }
+
+    /// Reads the length integer, sign-extended when signed.
+    fn read(&self, bytes: &[u8]) -> LengthValue {
+        let n = self.width.bytes();
+        match (self.signedness, self.endian) {
+            (Signedness::Unsigned, Endian::Little) => {
+                LengthValue::Unsigned(LittleEndian::read_uint(bytes, n))
+            }
+            (Signedness::Unsigned, Endian::Big) => {
+                LengthValue::Unsigned(BigEndian::read_uint(bytes, n))
+            }
+            (Signedness::Unsigned, Endian::Native) => {
+                LengthValue::Unsigned(NativeEndian::read_uint(bytes, n))
+            }
+            (Signedness::Signed, Endian::Little) => {
+                LengthValue::Signed(LittleEndian::read_int(bytes, n))
+            }
+            (Signedness::Signed, Endian::Big) => LengthValue::Signed(BigEndian::read_int(bytes, n)),
+            (Signedness::Signed, Endian::Native) => {
+                LengthValue::Signed(NativeEndian::read_int(bytes, n))
+            }
+        }
+    }
+
+    /// Reads a length prefix: the payload length, or why it is refused.
+    pub(crate) fn read_len(&self, bytes: &[u8], offset: u64) -> Result<u64, Error> {
+        match self.read(bytes) {
+            LengthValue::Unsigned(len) => Ok(len),
+            LengthValue::Signed(len) => u64::try_from(len).map_err(|_| Error::NegativeLength {
+                offset,
+                length: len,
+            }),
+        }
+    }
+
+    /// Writes `len` into a header of this layout (`len <= max_len()`).
+    pub(crate) fn write_len(&self, len: u64, out: &mut [u8]) {
+        let n = self.width.bytes();
+        match self.endian {
+            Endian::Little => LittleEndian::write_uint(out, len, n),
+            Endian::Big => BigEndian::write_uint(out, len, n),
+            Endian::Native => NativeEndian::write_uint(out, len, n),
+        }
+    }
+}
+
+enum LengthValue {
+    Unsigned(u64),
+    Signed(i64),
+}
+
+impl Default for Binary {
+    fn default() -> Self {
+        Binary::I32_LE
+    }
+}
+
+impl Framing for Binary {
+    type Header<'a> = ();
+    type OwnedHeader = ();
+
+    fn to_owned_header(_header: &()) {}
+
+    fn prefix_len(&self) -> usize {
+        self.width.bytes()
+    }
+
+    fn parse_prefix(&self, prefix: &[u8], offset: u64, _limits: &Limits) -> Result<Head, Error> {
+        Ok(Head::Complete {
+            body_len: self.read_len(prefix, offset)?,
+        })
+    }
+
+    fn header<'a>(&self, _header: &'a [u8], _body_len: u64) -> Self::Header<'a> {}
+}
+
+impl Encode for Binary {
+    type Header = HeaderBuf;
+
+    fn encode_header(&self, payload_len: usize) -> Result<HeaderBuf, Error> {
+        let length = payload_len as u64;
+        let max = self.max_len();
+        if length > max {
+            return Err(Error::PayloadTooLong { length, max });
+        }
+        let mut bytes = [0u8; 8];
+        let width = self.width.bytes();
+        self.write_len(length, &mut bytes[..width]);
+        Ok(HeaderBuf::from_slice(&bytes[..width]))
+    }
+}

@@ -1,0 +1,139 @@
+//! Python `struct` format strings naming a single integer (`"!I"`, `"<q"`).
+
+use nom::branch::alt;
+use nom::character::complete::{multispace0, one_of};
+use nom::combinator::{eof, opt};
+use nom::{IResult, Parser};
+
+use crate::error::ConfigError;
+use crate::framing::binary::{Binary, Endian, Signedness, Width};
+
+const ORDER_CHARS: &str = "@=<>!";
+const CODE_CHARS: &str = "bBhHiIlLqQnN";
+
+type Parsed<'a, T> = IResult<&'a str, T, nom::error::Error<&'a str>>;
+
+fn order(input: &str) -> Parsed<'_, Option<char>> {
+    opt(one_of(ORDER_CHARS)).parse(input)
+}
+
+fn code(input: &str) -> Parsed<'_, char> {
+    one_of(CODE_CHARS).parse(input)
+}
+
+fn end(input: &str) -> Parsed<'_, &str> {
+    alt((eof, multispace0.and_then(eof))).parse(input)
+}
+
+pub(crate) fn parse(format: &str) -> Result<Binary, ConfigError> {
+    let at = |rest: &str| format.len() - rest.len();
+    let error = |rest: &str, expected| ConfigError::StructFormat {
+        offset: at(rest),
+        expected,
+    };
+    let (rest, _) =
+        multispace0::<_, nom::error::Error<&str>>(format).map_err(|_| error(format, "a format"))?;
+    let (rest, order) = order(rest).map_err(|_| error(rest, "a byte order"))?;
+    let (after_code, code) = code(rest).map_err(|_| {
+        error(
+            rest,
+            "one integer code: b B h H i I l L q Q (n N in native mode)",
+        )
+    })?;
+    end(after_code).map_err(|_| error(after_code, "the end of the format: one integer only"))?;
+
+    let native_sizes = matches!(order, None | Some('@'));
+    let endian = match order {
+        None | Some('@') | Some('=') => Endian::Native,
+        Some('<') => Endian::Little,
+        _ => Endian::Big,
+    };
+    let bytes = match code.to_ascii_lowercase() {
+        'b' => 1,
+        'h' => 2,
+        'i' => 4,
+        'l' if native_sizes => core::mem::size_of::<core::ffi::c_long>(),
+        'l' => 4,
+        'q' => 8,
+        'n' if native_sizes => core::mem::size_of::<usize>(),
+        _ => {
+            return Err(error(
+                rest,
+                "an integer code of standard size (n and N need native mode)",
+            ))
+        }
+    };
+    let width = match bytes {
+        1 => Width::One,
+        2 => Width::Two,
+        4 => Width::Four,
+        _ => Width::Eight,
+    };
+    let signedness = if code.is_ascii_lowercase() {
+        Signedness::Signed
+    } else {
+        Signedness::Unsigned
+    };
+    Ok(Binary::new(width, endian, signedness))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    macro_rules! formats {
+        ($($format:expr => $width:ident $endian:ident $sign:ident),* $(,)?) => {$(
+            assert_eq!(
+                parse($format),
+                Ok(Binary::new(Width::$width, Endian::$endian, Signedness::$sign)),
+                "format {:?}", $format
+            );
+        )*};
+    }
+
+    #[test]
+    fn python_formats() {
+        formats! {
+            "i" => Four Native Signed,
+            "<i" => Four Little Signed,
+            "!I" => Four Big Unsigned,
+            ">H" => Two Big Unsigned,
+            "=q" => Eight Native Signed,
+            "<b" => One Little Signed,
+            "<B" => One Little Unsigned,
+            "<l" => Four Little Signed,
+            ">Q" => Eight Big Unsigned,
+            " !i " => Four Big Signed,
+        }
+        let native_long = core::mem::size_of::<core::ffi::c_long>();
+        assert_eq!(parse("l").unwrap().width().bytes(), native_long);
+        assert_eq!(
+            parse("@N").unwrap().width().bytes(),
+            core::mem::size_of::<usize>()
+        );
+    }
+
+    #[test]
+    fn not_a_single_integer() {
+        let cases: &[(&str, usize)] = &[
+            ("", 0),
+            ("f", 0),
+            ("<d", 1),
+            ("ii", 1),
+            ("2i", 0),
+            ("<4s", 1),
+            ("<n", 1),
+            ("!N", 1),
+            ("i x", 2),
+            ("?", 0),
+        ];
+        for &(format, offset) in cases {
+            match parse(format) {
+                Err(ConfigError::StructFormat { offset: at, .. }) => {
+                    assert_eq!(at, offset, "format {format:?}")
+                }
+                other => panic!("format {format:?}: {other:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Blocking adapters over `std::io`.

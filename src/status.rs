@@ -1,0 +1,76 @@
+//! Partial input as a value: [`Status`] and [`Needed`].
+
+use core::num::NonZeroUsize;
+
+/// The outcome of feeding bytes to a decoder that did not fail.
+///
+/// Running out of input is not an error: it is [`Status::Partial`], which says
+/// how many more bytes are needed before the decoder can make progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub enum Status<T> {
+    /// A value was decoded.
+    Complete(T),
+    /// More input is needed; nothing was consumed.
+    Partial(Needed),
+}
+
+impl<T> Status<T> {
+    /// The decoded value, if complete.
+    pub fn complete(self) -> Option<T> {
+        match self {
+            Status::Complete(value) => Some(value),
+            Status::Partial(_) => None,
+        }
+    }
+
+    /// `true` if more input is needed.
+    pub fn is_partial(&self) -> bool {
+        matches!(self, Status::Partial(_))
+    }
+
+    /// Maps the complete value, keeping `Partial` as it is.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Status<U> {
+        match self {
+            Status::Complete(value) => Status::Complete(f(value)),
+            Status::Partial(needed) => Status::Partial(needed),
+        }
+    }
+}
+
+/// How many more bytes a decoder needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Needed {
+    /// The header is not complete yet: at least this many more bytes are
+    /// needed before the frame's length is known.
+    AtLeast(NonZeroUsize),
+    /// The header is known: exactly this many more bytes complete the frame
+    /// (or, when streaming a body, the body).
+    Exact(NonZeroUsize),
+}
+
+impl Needed {
+    /// The number of bytes, whichever kind.
+    pub fn bytes(self) -> usize {
+        match self {
+            Needed::AtLeast(n) | Needed::Exact(n) => n.get(),
+        }
+    }
+
+    pub(crate) fn at_least(n: usize) -> Self {
+        Needed::AtLeast(NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN))
+    }
+
+    pub(crate) fn exact(n: usize) -> Self {
+        Needed::Exact(NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN))
+    }
+}
+
+impl core::fmt::Display for Needed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Needed::AtLeast(n) => write!(f, "at least {n} more bytes"),
+            Needed::Exact(n) => write!(f, "{n} more bytes"),
+        }
+    }
+}
