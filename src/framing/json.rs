@@ -298,7 +298,12 @@ impl Framing for Json {
             offset: text_offset + e.valid_up_to() as u64,
         })?;
         let at = |e: &serde_json::Error| Error::HeaderNotJson {
-            offset: text_offset + byte_offset(text, e.line(), e.column()) as u64,
+            offset: text_offset
+                + if e.is_eof() {
+                    text.len()
+                } else {
+                    byte_offset(text, e.line(), e.column())
+                } as u64,
         };
         match text
             .trim_start_matches([' ', '\t', '\n', '\r'])
