@@ -95,3 +95,8 @@ pub use framing::binary::{Binary, Endian, Signedness, Width};
 pub use framing::json::{Json, JsonHeader, JsonStyle, OwnedJsonHeader};
 pub use limits::Limits;
 pub use status::{Needed, Status};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(all(doctest, feature = "std", feature = "json"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
