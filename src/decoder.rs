@@ -384,13 +384,21 @@ impl<F: Framing> Decoder<F> {
     pub fn finish(&mut self, rest: &[u8]) -> Result<(), Error> {
         self.check_failed()?;
         let needed = match self.state {
-            State::Body { remaining } => {
-                let missing = remaining.saturating_sub(rest.len() as u64);
-                if missing == 0 {
-                    return Ok(());
-                }
-                Needed::exact(usize::try_from(missing).unwrap_or(usize::MAX))
+            State::Body { remaining: 0 } => {
+                // The body is complete; only its `End` was not asked for.
+                self.state = State::Head;
+                return self.finish(rest);
             }
+            State::Body { remaining } => match remaining.checked_sub(rest.len() as u64) {
+                Some(missing) if missing > 0 => {
+                    Needed::exact(usize::try_from(missing).unwrap_or(usize::MAX))
+                }
+                _ => {
+                    return Err(Error::UnreadFrame {
+                        offset: self.offset,
+                    })
+                }
+            },
             _ => match self.poll_frame(rest)? {
                 Status::Partial(_) if rest.is_empty() && self.state == State::Head => return Ok(()),
                 Status::Partial(needed) => needed,

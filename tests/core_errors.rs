@@ -346,3 +346,33 @@ fn display_carries_the_numbers() {
         }
     }
 }
+
+#[test]
+fn finish_while_streaming_a_body() {
+    let mut decoder = Decoder::new(Ascii::new());
+    assert!(decoder.decode_event(b"0005").unwrap().complete().is_some());
+    // Three of five body bytes held back by the caller, then the stream ends.
+    assert_eq!(
+        decoder.clone().finish(b"hel"),
+        Err(Error::UnexpectedEof {
+            offset: 7,
+            needed: Needed::Exact(2.try_into().unwrap())
+        })
+    );
+    // The whole body is there but unread: a caller error, not truncation.
+    assert_eq!(
+        decoder.clone().finish(b"hello"),
+        Err(Error::UnreadFrame { offset: 4 })
+    );
+    // Body read to its last byte, End not asked for: a clean end.
+    assert!(decoder.decode_event(b"hello").unwrap().complete().is_some());
+    assert_eq!(decoder.clone().finish(b""), Ok(()));
+    // ...unless another frame has started.
+    assert_eq!(
+        decoder.finish(b"00"),
+        Err(Error::UnexpectedEof {
+            offset: 11,
+            needed: Needed::AtLeast(2.try_into().unwrap())
+        })
+    );
+}
