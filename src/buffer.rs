@@ -142,6 +142,20 @@ impl<F: Framing> FrameBuffer<F> {
         }
     }
 
+    /// Drops up to `n` bytes of the body being streamed from the front of
+    /// [`buffered`](FrameBuffer::buffered), after the caller copied them
+    /// out, and accounts for them in the decoder. Returns how many were
+    /// dropped: at most the bytes buffered and the body bytes still due.
+    /// Lets an adapter hand a body out in pieces of its choosing (a small
+    /// caller buffer, a writer that took part of a chunk) without losing the
+    /// rest, as [`next_event`](FrameBuffer::next_event) consumes whole chunks.
+    pub fn consume_body(&mut self, n: usize) -> usize {
+        let n = n.min(self.len());
+        let taken = self.decoder.skip_body(n as u64) as usize;
+        consume(&mut self.start, &mut self.end, taken);
+        taken
+    }
+
     /// Declares the end of the stream: `Ok` at a frame boundary, otherwise
     /// [`Error::UnexpectedEof`] saying how many bytes the last frame lacked.
     /// Take every complete frame first.

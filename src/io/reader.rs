@@ -1,0 +1,372 @@
+//! [`FrameReader`]: frames from any [`Read`].
+
+use std::io::{self, Read, Write};
+
+use crate::buffer::FrameBuffer;
+use crate::decoder::{Decoder, Event, Frame, Framing, OwnedFrame};
+use crate::limits::Limits;
+use crate::status::{Needed, Status};
+
+/// How many bytes a [`FrameReader`] asks its source for at a time, unless
+/// configured otherwise.
+pub const DEFAULT_READ_CHUNK: usize = 64 * 1024;
+
+/// Reads frames from any [`Read`]: a `TcpStream`, a `UnixStream`, a file,
+/// stdin.
+///
+/// It reads in large chunks into one reusable buffer, so a burst of small
+/// frames costs one `read` call, not the two per frame of `recv(4)` then
+/// `recv(n)`. Frames come out borrowed from that buffer
+/// ([`read_frame`](FrameReader::read_frame)) or owned
+/// ([`read_frame_owned`](FrameReader::read_frame_owned)); a body too large
+/// to hold can be streamed ([`read_header`](FrameReader::read_header), then
+/// [`read_body`](FrameReader::read_body) or
+/// [`copy_body_to`](FrameReader::copy_body_to)).
+///
+/// # Errors and end of stream
+///
+/// - The stream ending between frames is `Ok(None)`; inside a frame it is an
+///   [`io::ErrorKind::UnexpectedEof`] error carrying
+///   [`Error::UnexpectedEof`](crate::Error::UnexpectedEof), which says how
+///   many bytes were missing.
+/// - Bad input is [`io::ErrorKind::InvalidData`] carrying the sockframe
+///   [`Error`](crate::Error) (get it with [`frame_error`](super::frame_error)).
+///   Decoding errors are sticky; every frame complete before one was
+///   returned first.
+/// - `Interrupted` reads are retried. Any other read error, notably
+///   `WouldBlock` and `TimedOut` from a non-blocking socket or one with
+///   `set_read_timeout`, is returned as is with no byte lost: the bytes read
+///   so far stay buffered and the next call resumes the same frame.
+///
+/// ```
+/// use sockframe::io::FrameReader;
+/// use sockframe::Binary;
+///
+/// let stream = b"\x05\0\0\0hello\x03\0\0\0you";
+/// let mut reader = FrameReader::new(&stream[..], Binary::default());
+/// while let Some(frame) = reader.read_frame()? {
+///     println!("{:?}", frame.payload());
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct FrameReader<R, F> {
+    inner: R,
+    buffer: FrameBuffer<F>,
+    read_chunk: usize,
+}
+
+impl<R: Read, F: Framing> FrameReader<R, F> {
+    /// A reader with the default [`Limits`].
+    pub fn new(inner: R, framing: F) -> Self {
+        Self::with_decoder(inner, Decoder::new(framing))
+    }
+
+    /// A reader with the given limits.
+    pub fn with_limits(inner: R, framing: F, limits: Limits) -> Self {
+        Self::with_decoder(inner, Decoder::with_limits(framing, limits))
+    }
+
+    /// A reader driving `decoder`.
+    pub fn with_decoder(inner: R, decoder: Decoder<F>) -> Self {
+        FrameReader {
+            inner,
+            buffer: FrameBuffer::new(decoder),
+            read_chunk: DEFAULT_READ_CHUNK,
+        }
+    }
+
+    /// Sets how many bytes to ask the source for at a time (at least 1;
+    /// [`DEFAULT_READ_CHUNK`] unless set). The buffer still grows to hold a
+    /// whole frame when [`read_frame`](FrameReader::read_frame) needs it.
+    #[must_use]
+    pub fn with_read_chunk(mut self, bytes: usize) -> Self {
+        self.read_chunk = bytes.max(1);
+        self
+    }
+
+    /// How many bytes are asked of the source at a time.
+    pub fn read_chunk(&self) -> usize {
+        self.read_chunk
+    }
+
+    /// The next whole frame, borrowed from the internal buffer; `Ok(None)`
+    /// when the stream ends between frames.
+    ///
+    /// After [`read_header`](FrameReader::read_header), read the body to its
+    /// end first; until then this fails with `InvalidInput`
+    /// ([`Error::BodyInProgress`](crate::Error::BodyInProgress)).
+    pub fn read_frame(&mut self) -> io::Result<Option<Frame<'_, F::Header<'_>>>> {
+        self.end_finished_body()?;
+        // Poll first and take the frame once it is whole: returning a borrow
+        // from inside the loop would hold the buffer across the next read.
+        loop {
+            match self.buffer.poll_frame()? {
+                Status::Complete(_) => break,
+                Status::Partial(_) => {
+                    if self.fill()? == 0 {
+                        self.buffer.finish()?;
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+        match self.buffer.next_frame()? {
+            Some(frame) => Ok(Some(frame)),
+            None => Err(desync("a frame polled whole was not there")),
+        }
+    }
+
+    /// The next whole frame, copied out; `Ok(None)` when the stream ends
+    /// between frames.
+    pub fn read_frame_owned(&mut self) -> io::Result<Option<OwnedFrame<F::OwnedHeader>>> {
+        Ok(self
+            .read_frame()?
+            .map(|frame| OwnedFrame::from_frame::<F>(&frame)))
+    }
+
+    /// Owned frames until the end of the stream. The iterator ends after
+    /// yielding an error; after `WouldBlock` or `TimedOut`, call `frames`
+    /// again to resume.
+    pub fn frames(&mut self) -> Frames<'_, R, F> {
+        Frames {
+            reader: self,
+            failed: false,
+        }
+    }
+
+    /// The next frame's header and announced body length, as soon as the
+    /// header is whole, without waiting for the body; `Ok(None)` when the
+    /// stream ends between frames.
+    ///
+    /// Then take the body with [`read_body`](FrameReader::read_body),
+    /// [`copy_body_to`](FrameReader::copy_body_to) or
+    /// [`discard_body`](FrameReader::discard_body), in bounded memory
+    /// whatever its size (raise [`Limits::max_frame`] for large bodies).
+    ///
+    /// ```
+    /// use sockframe::io::FrameReader;
+    /// use sockframe::{Encode, Json, Limits};
+    ///
+    /// let wire = Json::new().encode_to_vec(b"a large body")?;
+    /// let limits = Limits::new().max_frame(u64::MAX);
+    /// let mut reader = FrameReader::with_limits(&wire[..], Json::new(), limits);
+    ///
+    /// let (header, body_len) = reader.read_header()?.expect("a frame");
+    /// assert_eq!(header.as_str(), r#"{"data_size": 12}"#);
+    /// let mut file = Vec::new();
+    /// assert_eq!(reader.copy_body_to(&mut file)?, body_len);
+    /// assert_eq!(file, b"a large body");
+    /// assert!(reader.read_header()?.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn read_header(&mut self) -> io::Result<Option<(F::Header<'_>, u64)>> {
+        self.end_finished_body()?;
+        loop {
+            // `Exact` means the header is parsed and only body is missing.
+            match self.buffer.poll_frame()? {
+                Status::Complete(_) | Status::Partial(Needed::Exact(_)) => break,
+                Status::Partial(Needed::AtLeast(_)) => {
+                    if self.fill()? == 0 {
+                        self.buffer.finish()?;
+                        return Ok(None);
+                    }
+                }
+            }
+        }
+        match self.buffer.next_event()? {
+            Some(Event::Header { header, body_len }) => Ok(Some((header, body_len))),
+            _ => Err(desync("a header polled whole was not there")),
+        }
+    }
+
+    /// Body bytes still due after [`read_header`](FrameReader::read_header),
+    /// `None` when no body is being streamed.
+    pub fn body_remaining(&self) -> Option<u64> {
+        self.buffer.decoder().body_remaining()
+    }
+
+    /// Reads the next part of the body announced by
+    /// [`read_header`](FrameReader::read_header) into `buf`; `Ok(0)` once
+    /// the body is complete (or if no body is being streamed).
+    ///
+    /// Never reads past the body into `buf`. When nothing is buffered and
+    /// `buf` can take the rest of the body or at least a read chunk, the
+    /// source reads straight into `buf`, with no copy.
+    pub fn read_body(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let remaining = match self.body_remaining() {
+            Some(0) => {
+                self.end_finished_body()?;
+                return Ok(0);
+            }
+            Some(remaining) => remaining,
+            None => return Ok(0),
+        };
+        let want = usize::try_from(remaining).map_or(buf.len(), |r| r.min(buf.len()));
+        if want == 0 {
+            return Ok(0);
+        }
+        if self.buffer.is_empty() {
+            if want as u64 == remaining || want >= self.read_chunk {
+                let n = read_retrying(&mut self.inner, &mut buf[..want])?;
+                if n == 0 {
+                    return Err(self.end_in_body());
+                }
+                self.buffer.decoder_mut().skip_body(n as u64);
+                self.end_finished_body()?;
+                return Ok(n);
+            }
+            if self.fill()? == 0 {
+                return Err(self.end_in_body());
+            }
+        }
+        let buffered = self.buffer.buffered();
+        let n = want.min(buffered.len());
+        buf[..n].copy_from_slice(&buffered[..n]);
+        self.buffer.consume_body(n);
+        self.end_finished_body()?;
+        Ok(n)
+    }
+
+    /// Writes the rest of the body announced by
+    /// [`read_header`](FrameReader::read_header) to `out` and returns how
+    /// many bytes that was, holding at most one read chunk in memory.
+    ///
+    /// On an error nothing is lost: the bytes `out` did not take stay
+    /// buffered, [`body_remaining`](FrameReader::body_remaining) says how
+    /// many are still due, and calling again resumes.
+    pub fn copy_body_to<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<u64> {
+        let mut copied = 0u64;
+        loop {
+            let remaining = match self.body_remaining() {
+                Some(0) | None => {
+                    self.end_finished_body()?;
+                    return Ok(copied);
+                }
+                Some(remaining) => remaining,
+            };
+            if self.buffer.is_empty() && self.fill()? == 0 {
+                return Err(self.end_in_body());
+            }
+            let buffered = self.buffer.buffered();
+            let n = usize::try_from(remaining).map_or(buffered.len(), |r| r.min(buffered.len()));
+            let written = match out.write(&buffered[..n]) {
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "the body's destination accepted no more bytes",
+                    ))
+                }
+                Ok(written) => written,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            copied += self.buffer.consume_body(written) as u64;
+        }
+    }
+
+    /// Reads and drops the rest of the body announced by
+    /// [`read_header`](FrameReader::read_header); returns how many bytes.
+    pub fn discard_body(&mut self) -> io::Result<u64> {
+        self.copy_body_to(&mut io::sink())
+    }
+
+    /// The source.
+    pub fn get_ref(&self) -> &R {
+        &self.inner
+    }
+
+    /// The source, for settings such as `set_read_timeout`. Reading from it
+    /// directly skips bytes the decoder expects.
+    pub fn get_mut(&mut self) -> &mut R {
+        &mut self.inner
+    }
+
+    /// The reassembly buffer: bytes read and not yet handed out.
+    pub fn buffer(&self) -> &FrameBuffer<F> {
+        &self.buffer
+    }
+
+    /// The decoder (offset, limits, sticky error).
+    pub fn decoder(&self) -> &Decoder<F> {
+        self.buffer.decoder()
+    }
+
+    /// The source, dropping any bytes read and not yet handed out (see
+    /// [`into_parts`](FrameReader::into_parts) to keep them).
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+
+    /// The source and the buffer with the bytes read but not handed out.
+    pub fn into_parts(self) -> (R, FrameBuffer<F>) {
+        (self.inner, self.buffer)
+    }
+
+    /// One read into the buffer; `Ok(0)` at the end of the stream.
+    fn fill(&mut self) -> io::Result<usize> {
+        let space = self.buffer.unfilled(self.read_chunk);
+        let n = read_retrying(&mut self.inner, space)?;
+        self.buffer.commit(n);
+        Ok(n)
+    }
+
+    /// Once a streamed body is complete, steps the decoder past its end so
+    /// the next frame can start.
+    fn end_finished_body(&mut self) -> io::Result<()> {
+        if self.body_remaining() == Some(0) {
+            self.buffer.next_event()?;
+        }
+        Ok(())
+    }
+
+    /// The error for a stream that ended inside a streamed body.
+    fn end_in_body(&mut self) -> io::Error {
+        match self.buffer.finish() {
+            Err(e) => e.into(),
+            Ok(()) => desync("the stream ended with the body complete"),
+        }
+    }
+}
+
+/// Reads once, retrying `Interrupted`.
+fn read_retrying<R: Read + ?Sized>(source: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match source.read(buf) {
+            Ok(n) => return Ok(n.min(buf.len())),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// A broken internal invariant, reported rather than panicking.
+fn desync(what: &str) -> io::Error {
+    io::Error::other(format!(
+        "sockframe FrameReader: {what} (please report this bug)"
+    ))
+}
+
+/// Owned frames from a [`FrameReader`]; see [`FrameReader::frames`].
+#[derive(Debug)]
+pub struct Frames<'r, R, F> {
+    reader: &'r mut FrameReader<R, F>,
+    failed: bool,
+}
+
+impl<R: Read, F: Framing> Iterator for Frames<'_, R, F> {
+    type Item = io::Result<OwnedFrame<F::OwnedHeader>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        match self.reader.read_frame_owned() {
+            Ok(frame) => frame.map(Ok),
+            Err(e) => {
+                self.failed = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
