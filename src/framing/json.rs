@@ -20,7 +20,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
@@ -427,10 +427,55 @@ impl<'de> Visitor<'de> for SizeProbe<'_> {
             if is_size_key {
                 size = Some(map.next_value::<SizeValue>()?);
             } else {
-                map.next_value::<IgnoredAny>()?;
+                map.next_value::<AnyValue>()?;
             }
         }
         Ok(size)
+    }
+}
+
+/// Any JSON value, parsed and dropped. Unlike `IgnoredAny`, which serde_json
+/// skips without checking string escapes, number ranges or nesting depth,
+/// this accepts exactly what `to_map` can read, so a header the decoder
+/// accepts always reaches the application.
+struct AnyValue;
+
+impl<'de> Deserialize<'de> for AnyValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(AnyValue)
+    }
+}
+
+impl<'de> Visitor<'de> for AnyValue {
+    type Value = AnyValue;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<AnyValue, E> {
+        Ok(AnyValue)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<AnyValue, E> {
+        Ok(AnyValue)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<AnyValue, E> {
+        Ok(AnyValue)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<AnyValue, E> {
+        Ok(AnyValue)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<AnyValue, E> {
+        Ok(AnyValue)
+    }
+    fn visit_unit<E>(self) -> Result<AnyValue, E> {
+        Ok(AnyValue)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AnyValue, A::Error> {
+        while seq.next_element::<AnyValue>()?.is_some() {}
+        Ok(AnyValue)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AnyValue, A::Error> {
+        while map.next_entry::<AnyValue, AnyValue>()?.is_some() {}
+        Ok(AnyValue)
     }
 }
 
@@ -495,11 +540,11 @@ impl<'de> Visitor<'de> for SizeVisitor {
         Ok(SizeValue::Other(JsonKind::String))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SizeValue, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        while seq.next_element::<AnyValue>()?.is_some() {}
         Ok(SizeValue::Other(JsonKind::Array))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SizeValue, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        while map.next_entry::<AnyValue, AnyValue>()?.is_some() {}
         Ok(SizeValue::Other(JsonKind::Object))
     }
 }
@@ -591,6 +636,43 @@ mod tests {
         out.clear();
         write_string("é\u{1}", JsonStyle::Compact, &mut out);
         assert_eq!(out, "\"é\\u0001\"".as_bytes());
+    }
+
+    /// Found by fuzzing: values skipped with `IgnoredAny` were not checked,
+    /// so these headers were accepted and then `to_map` failed on them.
+    #[test]
+    fn headers_to_map_cannot_read_are_refused() {
+        let deep = alloc::format!(
+            r#"{{"a": {}{}, "data_size": 0}}"#,
+            "[".repeat(127),
+            "]".repeat(127)
+        );
+        let cases: [(&str, u64); 4] = [
+            (r#"{"a": "\ud800", "data_size": 0}"#, 13),
+            (r#"{"a": 1e400, "data_size": 0}"#, 10),
+            (r#"{"data_size": [1e400]}"#, 19),
+            (&deep, 132),
+        ];
+        for (text, at) in cases {
+            let mut wire = (text.len() as i32).to_le_bytes().to_vec();
+            wire.extend_from_slice(text.as_bytes());
+            let mut decoder = crate::Decoder::new(Json::new());
+            assert_eq!(
+                decoder.decode(&wire).err(),
+                Some(Error::HeaderNotJson { offset: 4 + at }),
+                "{text}"
+            );
+            assert!(serde_json::from_str::<Value>(text).is_err());
+        }
+        // A surrogate pair is fine.
+        let text = r#"{"a": "\ud83d\ude00", "data_size": 0}"#;
+        let mut wire = (text.len() as i32).to_le_bytes().to_vec();
+        wire.extend_from_slice(text.as_bytes());
+        let mut decoder = crate::Decoder::new(Json::new());
+        let Ok(crate::Status::Complete((frame, _))) = decoder.decode(&wire) else {
+            panic!("{text}");
+        };
+        assert_eq!(frame.header().to_map().unwrap()["a"], "\u{1f600}");
     }
 
     #[test]
