@@ -1,0 +1,367 @@
+//! The bodies of sockframe's fuzz targets.
+//!
+//! Each target is a plain function over `&[u8]`, so that the root crate's
+//! `tests/fuzz_replay.rs` runs the committed seeds and every past crash
+//! through exactly the code libFuzzer runs. Structured input is read with
+//! `arbitrary::Unstructured`; input too short for a case is not a failure.
+//!
+//! Every target asserts invariants, not only "does not crash": see
+//! [`drive`] for what each call must promise and [`model`] for what the
+//! frames must be.
+
+#![forbid(unsafe_code)]
+
+pub mod drive;
+pub mod model;
+pub mod spec;
+
+/// Runs generic code on whichever framing a [`spec::AnyFraming`] holds.
+macro_rules! with_framing {
+    ($any:expr, |$framing:ident| $body:expr) => {
+        match $any {
+            spec::AnyFraming::Ascii($framing) => $body,
+            spec::AnyFraming::Binary($framing) => $body,
+            spec::AnyFraming::Json($framing) => $body,
+        }
+    };
+}
+
+use arbitrary::{Arbitrary, Unstructured};
+use serde_json::{Map, Value};
+use sockframe::{Ascii, Decoder, Encode, Error, Event, Json, Limits, Status};
+
+use drive::{check_stream, Subject};
+use model::{End, Layout, Outcome};
+use spec::{expected_outcome, raw_limits, raw_sizes, FrameSpec, FramingSpec, LimitsSpec};
+
+/// Every target, by name, for the corpus replay.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("decode_ascii", decode_ascii),
+    ("decode_binary", decode_binary),
+    ("decode_json", decode_json),
+    ("split_reassembly", split_reassembly),
+    ("roundtrip", roundtrip),
+];
+
+/// Checks that re-encoding every decoded frame gives back the bytes it was
+/// decoded from: length-only headers have one spelling per length.
+fn check_reencodes<E: Encode>(framing: &E, outcome: &Outcome, stream: &[u8]) {
+    let mut wire = Vec::new();
+    for frame in &outcome.frames {
+        framing
+            .encode_into(&frame.payload, &mut wire)
+            .expect("a decoded payload fits its header");
+    }
+    assert_eq!(wire, stream[..wire.len()], "encode(decode(bytes)) != bytes");
+}
+
+/// Raw bytes through the ASCII decoder. The first bytes pick the width,
+/// the limits and the split; the rest is the stream.
+pub fn decode_ascii(data: &[u8]) {
+    let _ = (|| -> arbitrary::Result<()> {
+        let mut u = Unstructured::new(data);
+        let width = u.int_in_range(1..=Ascii::MAX_WIDTH)?;
+        let limits = raw_limits(&mut u)?;
+        let sizes = raw_sizes(&mut u)?;
+        let stream = u.take_rest();
+        let framing = Ascii::with_width(width).expect("width in range");
+        let outcome = check_stream(&framing, limits, stream, &sizes);
+        check_reencodes(&framing, &outcome, stream);
+        Ok(())
+    })();
+}
+
+/// Raw bytes through the binary decoder.
+pub fn decode_binary(data: &[u8]) {
+    let _ = (|| -> arbitrary::Result<()> {
+        let mut u = Unstructured::new(data);
+        let framing = spec::PrefixSpec::from_byte(u.arbitrary()?).binary();
+        let limits = raw_limits(&mut u)?;
+        let sizes = raw_sizes(&mut u)?;
+        let stream = u.take_rest();
+        let outcome = check_stream(&framing, limits, stream, &sizes);
+        check_reencodes(&framing, &outcome, stream);
+        Ok(())
+    })();
+}
+
+/// Size keys for the raw JSON target.
+const RAW_KEYS: [&str; 5] = ["data_size", "file_size", "", "a", "gr\u{f6}\u{df}e"];
+
+/// Raw bytes through the JSON decoder.
+pub fn decode_json(data: &[u8]) {
+    let _ = (|| -> arbitrary::Result<()> {
+        let mut u = Unstructured::new(data);
+        let prefix = spec::PrefixSpec::from_byte(u.arbitrary()?).binary();
+        let key = *u.choose(&RAW_KEYS)?;
+        let limits = raw_limits(&mut u)?;
+        let sizes = raw_sizes(&mut u)?;
+        let stream = u.take_rest();
+        let framing = Json::new().with_prefix(prefix).with_size_key(key);
+        check_stream(&framing, limits, stream, &sizes);
+        Ok(())
+    })();
+}
+
+/// How a split-reassembly stream ends.
+#[derive(Arbitrary, Debug)]
+pub enum Tail {
+    /// With the last frame.
+    Whole,
+    /// Cut short: the stream keeps `cut % len` bytes.
+    CutShort(u32),
+    /// Followed by arbitrary bytes.
+    Junk(Vec<u8>),
+}
+
+/// A configuration, frames, a split schedule and an ending.
+#[derive(Arbitrary, Debug)]
+pub struct SplitCase {
+    /// The framing.
+    pub framing: FramingSpec,
+    /// The limits.
+    pub limits: LimitsSpec,
+    /// The frames sent.
+    pub frames: Vec<FrameSpec>,
+    /// Piece sizes, cycled.
+    pub sizes: Vec<u16>,
+    /// The end of the stream.
+    pub tail: Tail,
+}
+
+/// Frames encoded into one stream, cut at arbitrary points, come out of
+/// every decoding API exactly as they went in; frames over the limits are
+/// refused at their header; a stream cut short reports what it lacks.
+pub fn split_reassembly(data: &[u8]) {
+    let Ok(case) = SplitCase::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
+    with_framing!(case.framing.build(), |framing| split_case(&framing, &case));
+}
+
+/// Encodes `frames`, leaving out those the header cannot describe (and
+/// checking that the encoder said so properly).
+fn send_all<S: Subject>(framing: &S, frames: &[FrameSpec]) -> Vec<spec::Sent> {
+    let mut sent = Vec::new();
+    for frame in frames {
+        match framing.send(&frame.payload, &frame.fields()) {
+            Ok(s) => sent.push(s),
+            Err(Error::PayloadTooLong { length, max }) => {
+                assert_eq!(length, frame.payload.len() as u64);
+                assert!(length > max);
+            }
+            // A JSON text too long for a 1- or 2-byte length prefix.
+            Err(Error::HeaderTooLong { length, limit, .. }) => assert!(length > limit),
+            Err(e) => panic!("encoding {frame:?}: {e}"),
+        }
+    }
+    sent
+}
+
+fn split_case<S: Subject>(framing: &S, case: &SplitCase) {
+    let limits = case.limits.build();
+    let sent = send_all(framing, &case.frames);
+    let mut stream: Vec<u8> = sent.iter().flat_map(|s| s.wire.iter().copied()).collect();
+    let sizes: Vec<usize> = case.sizes.iter().map(|&s| usize::from(s)).collect();
+    match &case.tail {
+        Tail::Whole => {
+            let expected = expected_outcome(&sent, &limits, stream.len());
+            assert_eq!(check_stream(framing, limits, &stream, &sizes), expected);
+        }
+        Tail::CutShort(cut) => {
+            if stream.is_empty() {
+                return;
+            }
+            let cut = *cut as usize % stream.len();
+            let expected = expected_outcome(&sent, &limits, cut);
+            assert_eq!(
+                check_stream(framing, limits, &stream[..cut], &sizes),
+                expected
+            );
+        }
+        Tail::Junk(junk) => {
+            let expected = expected_outcome(&sent, &limits, stream.len());
+            stream.extend_from_slice(junk);
+            let outcome = check_stream(framing, limits, &stream, &sizes);
+            if expected.end == End::Clean {
+                assert!(outcome.frames.starts_with(&expected.frames));
+            } else {
+                assert_eq!(outcome, expected);
+            }
+        }
+    }
+}
+
+/// Encoder inputs.
+#[derive(Arbitrary, Debug)]
+pub struct RoundtripCase {
+    /// The framing.
+    pub framing: FramingSpec,
+    /// Payloads (and JSON fields) to encode.
+    pub frames: Vec<FrameSpec>,
+    /// Lengths to write headers for, without payloads.
+    pub lengths: Vec<u64>,
+    /// Bytes already in the output buffer.
+    pub lead: Vec<u8>,
+}
+
+/// Encoders: the header describes the payload or the encoder refuses with
+/// `PayloadTooLong`; decode(encode(x)) == x; JSON headers keep every field
+/// and re-encode to the same bytes.
+pub fn roundtrip(data: &[u8]) {
+    let Ok(case) = RoundtripCase::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
+    let framing = case.framing.build();
+    with_framing!(&framing, |framing| roundtrip_case(framing, &case));
+    if let (spec::AnyFraming::Json(json), FramingSpec::Json { compact, .. }) =
+        (&framing, &case.framing)
+    {
+        json_roundtrip(json, *compact, &case);
+    }
+}
+
+/// The longest payload a length-only header describes, from its layout.
+fn layout_max_len(layout: &Layout) -> Option<u64> {
+    match layout {
+        Layout::Ascii { width } => Some(10u64.pow(*width as u32) - 1),
+        Layout::Binary(prefix) => {
+            let bits = 8 * prefix.width as u32 - u32::from(prefix.signed);
+            Some(u64::MAX >> (64 - bits))
+        }
+        Layout::Json { .. } => None,
+    }
+}
+
+/// A JSON text too long for its length prefix (a long size key and a
+/// 1-byte prefix) is refused, not truncated.
+fn check_json_header_too_long<S: Subject>(framing: &S, length: u64, limit: u64) {
+    let Layout::Json { prefix, .. } = framing.layout() else {
+        panic!("HeaderTooLong from a length-only encoder");
+    };
+    let bits = 8 * prefix.width as u32 - u32::from(prefix.signed);
+    assert_eq!(limit, u64::MAX >> (64 - bits));
+    assert!(length > limit);
+}
+
+fn roundtrip_case<S: Subject>(framing: &S, case: &RoundtripCase) {
+    let max_len = layout_max_len(&framing.layout());
+    let any_length = Limits::new().max_frame(u64::MAX);
+    for &length in &case.lengths {
+        let Ok(len) = usize::try_from(length) else {
+            continue;
+        };
+        let header = match framing.encode_header(len) {
+            Ok(header) => header,
+            Err(Error::PayloadTooLong { length: l, max }) => {
+                assert_eq!((l, Some(max)), (length, max_len));
+                assert!(length > max);
+                continue;
+            }
+            Err(Error::HeaderTooLong { length, limit, .. }) => {
+                check_json_header_too_long(framing, length, limit);
+                continue;
+            }
+            Err(e) => panic!("header for {length}: {e}"),
+        };
+        assert!(max_len.map_or(true, |max| length <= max));
+        let header = header.as_ref().to_vec();
+        let mut decoder = Decoder::with_limits(framing.clone(), any_length);
+        match decoder.decode_event(&header) {
+            Ok(Status::Complete((
+                Event::Header {
+                    header: h,
+                    body_len,
+                },
+                used,
+            ))) => {
+                assert_eq!((body_len, used), (length, header.len()));
+                framing.header_text(&h, body_len);
+            }
+            Ok(_) => panic!("header for {length}: no header event"),
+            Err(e) => panic!("header for {length}: {e}"),
+        };
+    }
+    for frame in &case.frames {
+        let payload = &frame.payload;
+        let wire = match framing.encode_to_vec(payload) {
+            Ok(wire) => wire,
+            Err(Error::PayloadTooLong { length, max }) => {
+                assert_eq!((length, Some(max)), (payload.len() as u64, max_len));
+                assert!(length > max);
+                assert!(framing.encode_header(payload.len()).is_err());
+                continue;
+            }
+            Err(Error::HeaderTooLong { length, limit, .. }) => {
+                check_json_header_too_long(framing, length, limit);
+                continue;
+            }
+            Err(e) => panic!("encoding {} bytes: {e}", payload.len()),
+        };
+        let header = framing.encode_header(payload.len()).expect("as above");
+        assert_eq!(wire[..wire.len() - payload.len()], *header.as_ref());
+        assert_eq!(wire[header.as_ref().len()..], payload[..]);
+        let mut out = case.lead.clone();
+        framing.encode_into(payload, &mut out).expect("as above");
+        assert_eq!(out[..case.lead.len()], case.lead[..]);
+        assert_eq!(out[case.lead.len()..], wire[..]);
+
+        let mut decoder = Decoder::with_limits(framing.clone(), any_length);
+        match decoder.decode(&wire) {
+            Ok(Status::Complete((decoded, used))) => {
+                assert_eq!(used, wire.len());
+                assert_eq!(decoded.payload(), &payload[..]);
+                assert_eq!(decoded.raw(), &wire[..]);
+                framing.header_text(decoded.header(), payload.len() as u64);
+            }
+            Ok(_) => panic!("decoding {wire:?}: partial"),
+            Err(e) => panic!("decoding {wire:?}: {e}"),
+        }
+        assert_eq!(decoder.finish(&[]), Ok(()));
+    }
+}
+
+/// JSON headers with fields: every field arrives; the header the decoder
+/// saw re-encodes to the same bytes; compact headers are serde_json's own
+/// spelling; Python-style headers are ASCII, as `json.dumps` writes them.
+fn json_roundtrip(json: &Json, compact: bool, case: &RoundtripCase) {
+    for frame in &case.frames {
+        let fields = frame.fields();
+        let header = match json.encode_header_with(&fields, frame.payload.len()) {
+            Ok(header) => header,
+            Err(Error::HeaderTooLong { length, limit, .. }) => {
+                assert!(length > limit);
+                assert_eq!(limit, json.prefix().max_len());
+                continue;
+            }
+            Err(e) => panic!("header of {fields:?}: {e}"),
+        };
+        let mut expected = fields.clone();
+        expected.insert(json.size_key().to_owned(), Value::from(frame.payload.len()));
+        let text = &header[json.prefix().width().bytes()..];
+        if compact {
+            let spelled = serde_json::to_vec(&expected).expect("a map serializes");
+            assert_eq!(
+                text,
+                &spelled[..],
+                "compact header is serde_json's spelling"
+            );
+        } else {
+            assert!(text.is_ascii(), "Python-style header is ASCII");
+        }
+        let mut wire = header.clone();
+        wire.extend_from_slice(&frame.payload);
+        let mut decoder = Decoder::with_limits(json.clone(), Limits::new().max_frame(u64::MAX));
+        let Ok(Status::Complete((decoded, used))) = decoder.decode(&wire) else {
+            panic!("decoding {wire:?}");
+        };
+        assert_eq!(used, wire.len());
+        assert_eq!(decoded.payload(), &frame.payload[..]);
+        let map: Map<String, Value> = decoded.header().to_map().expect("a decoded header");
+        assert_eq!(map, expected, "fields lost or changed");
+        let again = json
+            .encode_header_with(&map, frame.payload.len())
+            .expect("encoded once");
+        assert_eq!(again, header, "encode(decode(header)) != header");
+    }
+}
