@@ -530,3 +530,33 @@ fn discard_body_skips_to_the_next_frame() {
     assert!(buffer.is_empty());
     assert!(source.steps.is_empty());
 }
+
+#[test]
+fn has_buffered_frame_tells_whether_the_next_frame_needs_a_read() {
+    let wire = stream_of(&Ascii::new(), &[b"one", b"two", b"three"]);
+    // The source hands out the first two frames and half the third at once.
+    let steps = vec![
+        Step::Data(wire[..16].to_vec()),
+        Step::Data(wire[16..].to_vec()),
+    ];
+    let mut reader = FrameReader::new(
+        CountingReader::new(ScriptedReader::new(steps)),
+        Ascii::new(),
+    );
+    assert!(!reader.has_buffered_frame().unwrap(), "nothing read yet");
+    assert_eq!(reader.read_frame().unwrap().unwrap().payload(), b"one");
+    assert!(reader.has_buffered_frame().unwrap());
+    assert_eq!(reader.read_frame().unwrap().unwrap().payload(), b"two");
+    assert!(!reader.has_buffered_frame().unwrap(), "half of the third");
+    assert_eq!(
+        reader.get_ref().offered.len(),
+        1,
+        "has_buffered_frame never reads"
+    );
+    assert_eq!(reader.read_frame().unwrap().unwrap().payload(), b"three");
+
+    let mut bad = FrameReader::new(&b"0001a0x"[..], Ascii::new());
+    assert_eq!(bad.read_frame().unwrap().unwrap().payload(), b"a");
+    let error = bad.has_buffered_frame().unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidData);
+}

@@ -108,34 +108,32 @@ fn header_and_payload_go_out_in_one_vectored_call_without_a_copy() {
 
 #[test]
 fn partial_writes_are_finished_for_every_framing() {
+    let network = Binary::from_struct_format("!I").unwrap();
+    let json = Json::new().with_size_key("file_size");
     for vectored in [true, false] {
         for max_per_call in [1, 3, 7] {
-            let encoders: [(&str, Box<dyn Fn(RecordingWriter) -> Vec<u8>>); 3] = [
-                ("ascii", Box::new(|w| run_all(w, Ascii::new()))),
-                (
-                    "struct",
-                    Box::new(|w| run_all(w, Binary::from_struct_format("!I").unwrap())),
-                ),
-                (
-                    "json",
-                    Box::new(|w| run_all(w, Json::new().with_size_key("file_size"))),
-                ),
-            ];
-            let wanted = [
-                expected(&Ascii::new(), PAYLOADS),
-                expected(&Binary::from_struct_format("!I").unwrap(), PAYLOADS),
-                expected(&Json::new().with_size_key("file_size"), PAYLOADS),
-            ];
-            for ((name, run), wanted) in encoders.iter().zip(wanted) {
+            let sink = || {
                 let mut sink = RecordingWriter::new();
                 sink.vectored = vectored;
                 sink.max_per_call = max_per_call;
-                assert_eq!(
-                    run(sink),
-                    wanted,
-                    "{name}, vectored {vectored}, {max_per_call} bytes per call"
-                );
-            }
+                sink
+            };
+            let what = format!("vectored {vectored}, {max_per_call} bytes per call");
+            assert_eq!(
+                run_all(sink(), Ascii::new()),
+                expected(&Ascii::new(), PAYLOADS),
+                "ascii {what}"
+            );
+            assert_eq!(
+                run_all(sink(), network),
+                expected(&network, PAYLOADS),
+                "struct {what}"
+            );
+            assert_eq!(
+                run_all(sink(), json.clone()),
+                expected(&json, PAYLOADS),
+                "json {what}"
+            );
         }
     }
 }

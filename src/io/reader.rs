@@ -135,6 +135,15 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
         }
     }
 
+    /// Whether a whole frame is already buffered, so the next
+    /// [`read_frame`](FrameReader::read_frame) returns it without reading.
+    /// Lets a relay or echo server flush its replies only before it would
+    /// block. Never reads; bad buffered bytes are reported as by `read_frame`.
+    pub fn has_buffered_frame(&mut self) -> io::Result<bool> {
+        self.end_finished_body()?;
+        Ok(matches!(self.buffer.poll_frame()?, Status::Complete(_)))
+    }
+
     /// The next frame's header and announced body length, as soon as the
     /// header is whole, without waiting for the body; `Ok(None)` when the
     /// stream ends between frames.

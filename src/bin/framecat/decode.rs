@@ -1,0 +1,71 @@
+//! `framecat decode`: a framed stream on stdin to JSON lines on stdout.
+
+use std::io::{self, BufWriter, Write};
+
+use serde_json::json;
+use sockframe::io::FrameReader;
+use sockframe::Limits;
+
+use crate::framing::{CliFraming, Run};
+use crate::output::frame_line;
+
+pub struct Decode {
+    pub count: bool,
+}
+
+impl Run for Decode {
+    fn run<F: CliFraming>(self, framing: F, limits: Limits) -> Result<(), String> {
+        let reader = FrameReader::with_limits(io::stdin().lock(), framing, limits);
+        let mut out = BufWriter::new(io::stdout().lock());
+        let result = if self.count {
+            count_frames(reader, &mut out)
+        } else {
+            print_frames(reader, &mut out)
+        };
+        // Every complete frame is printed before the error is reported.
+        let flushed = out.flush().map_err(|e| format!("writing stdout: {e}"));
+        result.and(flushed)
+    }
+}
+
+/// Prints every frame; an error comes after the frames before it.
+pub fn print_frames<F: CliFraming>(
+    mut reader: FrameReader<impl io::Read, F>,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    loop {
+        match reader.read_frame() {
+            Ok(Some(frame)) => {
+                let line = frame_line(F::header_json(frame.header()), frame.payload());
+                writeln!(out, "{line}").map_err(|e| format!("writing stdout: {e}"))?;
+            }
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+/// Prints the totals, streaming bodies so memory stays bounded.
+fn count_frames<F: CliFraming>(
+    mut reader: FrameReader<impl io::Read, F>,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    let (mut frames, mut payload_bytes, mut stream_bytes) = (0u64, 0u64, 0u64);
+    let result = loop {
+        let body_len = match reader.read_header() {
+            Ok(Some((_, body_len))) => body_len,
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(e.to_string()),
+        };
+        if let Err(e) = reader.discard_body() {
+            break Err(e.to_string());
+        }
+        frames += 1;
+        payload_bytes += body_len;
+        stream_bytes = reader.decoder().offset();
+    };
+    let totals =
+        json!({"frames": frames, "payload_bytes": payload_bytes, "stream_bytes": stream_bytes});
+    writeln!(out, "{totals}").map_err(|e| format!("writing stdout: {e}"))?;
+    result
+}
