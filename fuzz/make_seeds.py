@@ -6,6 +6,7 @@ decode_ascii & co. in src/lib.rs); the seeds are the FRAMINGS.md vectors and
 their error cases, built the way the Python peers build them, under a spread
 of configurations. The structured targets (split_reassembly, roundtrip) take
 any bytes; their seeds are a few fixed byte patterns.
+(blocking_reader is structured too.)
 
 Run from anywhere: python3 fuzz/make_seeds.py
 """
@@ -129,7 +130,7 @@ def structured_seeds():
     patterns = [b"", b"\x00" * 64, b"\xff" * 64, bytes(range(256)),
                 bytes(range(256))[::-1] * 2, b"0005hello" * 8,
                 b"\x05\x00\x00\x00hello" * 8]
-    for target in ("split_reassembly", "roundtrip"):
+    for target in ("split_reassembly", "roundtrip", "blocking_reader"):
         for data in patterns:
             write(target, data)
 

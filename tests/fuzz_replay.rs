@@ -88,4 +88,5 @@ replay_tests!(
     decode_json,
     split_reassembly,
     roundtrip,
+    blocking_reader,
 );

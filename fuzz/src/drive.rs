@@ -8,7 +8,7 @@ use std::num::NonZeroUsize;
 use serde_json::{Map, Value};
 use sockframe::{
     Ascii, Binary, Decoder, Encode, Endian, Error, Event, FrameBuffer, Framing, Json, JsonHeader,
-    Limits, Needed, Signedness, Status,
+    Limits, Needed, OwnedJsonHeader, Signedness, Status,
 };
 
 use super::model::{self, Api, Layout, ModelFrame, Outcome, Prefix};
@@ -24,6 +24,13 @@ pub trait Subject: Framing + Encode + Clone + Debug {
     /// application can read it.
     fn header_text(&self, header: &<Self as Framing>::Header<'_>, body_len: u64)
         -> Option<Vec<u8>>;
+
+    /// [`header_text`](Subject::header_text) of an owned header.
+    fn owned_header_text(
+        &self,
+        header: &<Self as Framing>::OwnedHeader,
+        body_len: u64,
+    ) -> Option<Vec<u8>>;
 
     /// Encodes a frame, with `fields` in the header if it has room for them.
     fn send(&self, payload: &[u8], fields: &Map<String, Value>) -> Result<Sent, Error>;
@@ -68,6 +75,10 @@ impl Subject for Ascii {
         None
     }
 
+    fn owned_header_text(&self, _header: &(), _body_len: u64) -> Option<Vec<u8>> {
+        None
+    }
+
     fn send(&self, payload: &[u8], _fields: &Map<String, Value>) -> Result<Sent, Error> {
         send_plain(self, payload)
     }
@@ -79,6 +90,10 @@ impl Subject for Binary {
     }
 
     fn header_text(&self, _header: &(), _body_len: u64) -> Option<Vec<u8>> {
+        None
+    }
+
+    fn owned_header_text(&self, _header: &(), _body_len: u64) -> Option<Vec<u8>> {
         None
     }
 
@@ -109,6 +124,10 @@ impl Subject for Json {
             header.as_str()
         );
         Some(header.as_bytes().to_vec())
+    }
+
+    fn owned_header_text(&self, header: &OwnedJsonHeader, body_len: u64) -> Option<Vec<u8>> {
+        self.header_text(&header.as_header(), body_len)
     }
 
     fn send(&self, payload: &[u8], fields: &Map<String, Value>) -> Result<Sent, Error> {
@@ -621,7 +640,8 @@ pub fn check_stream<S: Subject>(
     let whole = model::decode(&layout, &limits, stream, Api::WholeFrames);
     let streamed = model::decode(&layout, &limits, stream, Api::Events);
     let pieces = cut(stream, sizes);
-    let runs: [(&str, fn(&S, Limits, &[&[u8]]) -> Decoded, &Outcome); 4] = [
+    type Driver<S> = fn(&S, Limits, &[&[u8]]) -> Decoded;
+    let runs: [(&str, Driver<S>, &Outcome); 4] = [
         ("decode", via_decode::<S>, &whole),
         ("decode_event", via_events::<S>, &streamed),
         ("FrameBuffer::next_frame", via_buffer::<S>, &whole),

@@ -13,6 +13,7 @@
 
 pub mod drive;
 pub mod model;
+pub mod reader;
 pub mod spec;
 
 /// Runs generic code on whichever framing a [`spec::AnyFraming`] holds.
@@ -31,16 +32,21 @@ use serde_json::{Map, Value};
 use sockframe::{Ascii, Decoder, Encode, Error, Event, Json, Limits, Status};
 
 use drive::{check_stream, Subject};
-use model::{End, Layout, Outcome};
+use model::{Api, End, Layout, Outcome};
+use reader::{via_reader, ReadMode, ReadStep};
 use spec::{expected_outcome, raw_limits, raw_sizes, FrameSpec, FramingSpec, LimitsSpec};
 
+/// A target's body.
+pub type Target = fn(&[u8]);
+
 /// Every target, by name, for the corpus replay.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("decode_ascii", decode_ascii),
     ("decode_binary", decode_binary),
     ("decode_json", decode_json),
     ("split_reassembly", split_reassembly),
     ("roundtrip", roundtrip),
+    ("blocking_reader", blocking_reader),
 ];
 
 /// Checks that re-encoding every decoded frame gives back the bytes it was
@@ -158,38 +164,121 @@ fn send_all<S: Subject>(framing: &S, frames: &[FrameSpec]) -> Vec<spec::Sent> {
     sent
 }
 
-fn split_case<S: Subject>(framing: &S, case: &SplitCase) {
-    let limits = case.limits.build();
-    let sent = send_all(framing, &case.frames);
-    let mut stream: Vec<u8> = sent.iter().flat_map(|s| s.wire.iter().copied()).collect();
-    let sizes: Vec<usize> = case.sizes.iter().map(|&s| usize::from(s)).collect();
-    match &case.tail {
-        Tail::Whole => {
-            let expected = expected_outcome(&sent, &limits, stream.len());
-            assert_eq!(check_stream(framing, limits, &stream, &sizes), expected);
-        }
-        Tail::CutShort(cut) => {
-            if stream.is_empty() {
-                return;
+/// A stream made of frames and an ending, and what it must decode to.
+pub struct Built {
+    /// The stream.
+    pub stream: Vec<u8>,
+    /// Its decoding, worked out from how it was built.
+    pub expected: Outcome,
+    /// Junk follows the frames: only the frames before it are known.
+    pub junk_after: bool,
+}
+
+impl Built {
+    /// Encodes `frames` (leaving out those the header cannot describe)
+    /// and ends the stream as `tail` says.
+    pub fn new<S: Subject>(
+        framing: &S,
+        limits: &Limits,
+        frames: &[FrameSpec],
+        tail: &Tail,
+    ) -> Self {
+        let sent = send_all(framing, frames);
+        let mut stream: Vec<u8> = sent.iter().flat_map(|s| s.wire.iter().copied()).collect();
+        let mut junk_after = false;
+        let cut = match tail {
+            Tail::Whole => stream.len(),
+            Tail::CutShort(cut) => (*cut as usize).checked_rem(stream.len()).unwrap_or(0),
+            Tail::Junk(junk) => {
+                let whole = stream.len();
+                stream.extend_from_slice(junk);
+                junk_after = !junk.is_empty();
+                whole
             }
-            let cut = *cut as usize % stream.len();
-            let expected = expected_outcome(&sent, &limits, cut);
-            assert_eq!(
-                check_stream(framing, limits, &stream[..cut], &sizes),
-                expected
-            );
+        };
+        let expected = expected_outcome(&sent, limits, cut);
+        if !junk_after {
+            stream.truncate(cut);
         }
-        Tail::Junk(junk) => {
-            let expected = expected_outcome(&sent, &limits, stream.len());
-            stream.extend_from_slice(junk);
-            let outcome = check_stream(framing, limits, &stream, &sizes);
-            if expected.end == End::Clean {
-                assert!(outcome.frames.starts_with(&expected.frames));
-            } else {
-                assert_eq!(outcome, expected);
-            }
+        Built {
+            stream,
+            expected,
+            junk_after,
         }
     }
+
+    /// Checks a decoding of the stream against what it must be.
+    pub fn check(&self, outcome: &Outcome) {
+        if self.junk_after && self.expected.end == End::Clean {
+            assert!(
+                outcome.frames.starts_with(&self.expected.frames),
+                "frames before the junk lost or changed"
+            );
+        } else {
+            assert_eq!(*outcome, self.expected);
+        }
+    }
+}
+
+fn split_case<S: Subject>(framing: &S, case: &SplitCase) {
+    let limits = case.limits.build();
+    let built = Built::new(framing, &limits, &case.frames, &case.tail);
+    let sizes: Vec<usize> = case.sizes.iter().map(|&s| usize::from(s)).collect();
+    built.check(&check_stream(framing, limits, &built.stream, &sizes));
+}
+
+/// Frames, an ending, a read script and how to take each frame.
+#[derive(Arbitrary, Debug)]
+pub struct ReaderCase {
+    /// The framing.
+    pub framing: FramingSpec,
+    /// The limits.
+    pub limits: LimitsSpec,
+    /// The frames sent.
+    pub frames: Vec<FrameSpec>,
+    /// The end of the stream.
+    pub tail: Tail,
+    /// What each `read` of the source does, cycled.
+    pub script: Vec<ReadStep>,
+    /// How each frame is taken, cycled.
+    pub modes: Vec<ReadMode>,
+    /// The reader's read chunk.
+    pub read_chunk: u16,
+}
+
+/// The blocking `FrameReader` over a source returning short reads,
+/// `Interrupted`, `WouldBlock` and `TimedOut` at arbitrary points, frames
+/// taken whole, owned, or as a header and a streamed body: the same frames
+/// come out, nothing is lost across `WouldBlock`, the end or error is the
+/// model's, errors are sticky, and the buffer stays within its bound.
+pub fn blocking_reader(data: &[u8]) {
+    let Ok(case) = ReaderCase::arbitrary_take_rest(Unstructured::new(data)) else {
+        return;
+    };
+    with_framing!(case.framing.build(), |framing| reader_case(&framing, &case));
+}
+
+fn reader_case<S: Subject>(framing: &S, case: &ReaderCase) {
+    let limits = case.limits.build();
+    let built = Built::new(framing, &limits, &case.frames, &case.tail);
+    let model = model::decode(&framing.layout(), &limits, &built.stream, Api::WholeFrames);
+    built.check(&model);
+    let read_chunk = usize::from(case.read_chunk);
+    let got = via_reader(
+        framing,
+        limits,
+        &built.stream,
+        &case.script,
+        &case.modes,
+        read_chunk,
+    );
+    assert_eq!(got.frames, model.frames, "reader frames");
+    assert!(
+        model.end_matches(&got.end),
+        "reader ended with {:?}, the model says {:?}",
+        got.end,
+        model.end
+    );
 }
 
 /// Encoder inputs.
