@@ -353,7 +353,9 @@ fn roundtrip_case<S: Subject>(framing: &S, case: &RoundtripCase) {
             }
             Err(e) => panic!("header for {length}: {e}"),
         };
-        assert!(max_len.map_or(true, |max| length <= max));
+        if let Some(max) = max_len {
+            assert!(length <= max);
+        }
         let header = header.as_ref().to_vec();
         let mut decoder = Decoder::with_limits(framing.clone(), any_length);
         match decoder.decode_event(&header) {
