@@ -1,6 +1,5 @@
 //! Python `struct` format strings naming a single integer (`"!I"`, `"<q"`).
 
-use nom::branch::alt;
 use nom::character::complete::{multispace0, one_of};
 use nom::combinator::{eof, opt};
 use nom::{IResult, Parser};
@@ -21,8 +20,8 @@ fn code(input: &str) -> Parsed<'_, char> {
     one_of(CODE_CHARS).parse(input)
 }
 
-fn end(input: &str) -> Parsed<'_, &str> {
-    alt((eof, multispace0.and_then(eof))).parse(input)
+fn end(input: &str) -> Parsed<'_, (&str, &str)> {
+    (multispace0, eof).parse(input)
 }
 
 pub(crate) fn parse(format: &str) -> Result<Binary, ConfigError> {
@@ -40,7 +39,10 @@ pub(crate) fn parse(format: &str) -> Result<Binary, ConfigError> {
             "one integer code: b B h H i I l L q Q (n N in native mode)",
         )
     })?;
-    end(after_code).map_err(|_| error(after_code, "the end of the format: one integer only"))?;
+    end(after_code).map_err(|e| match e {
+        nom::Err::Error(e) | nom::Err::Failure(e) => error(e.input, "the end of the format: one integer only"),
+        nom::Err::Incomplete(_) => error(after_code, "the end of the format: one integer only"),
+    })?;
 
     let native_sizes = matches!(order, None | Some('@'));
     let endian = match order {
