@@ -110,7 +110,7 @@ pub fn decode_json(data: &[u8]) {
 }
 
 /// How a split-reassembly stream ends.
-#[derive(Arbitrary, Debug)]
+#[derive(Arbitrary, Debug, Clone)]
 pub enum Tail {
     /// With the last frame.
     Whole,
@@ -121,7 +121,7 @@ pub enum Tail {
 }
 
 /// A configuration, frames, a split schedule and an ending.
-#[derive(Arbitrary, Debug)]
+#[derive(Arbitrary, Debug, Clone)]
 pub struct SplitCase {
     /// The framing.
     pub framing: FramingSpec,
@@ -228,7 +228,7 @@ fn split_case<S: Subject>(framing: &S, case: &SplitCase) {
 }
 
 /// Frames, an ending, a read script and how to take each frame.
-#[derive(Arbitrary, Debug)]
+#[derive(Arbitrary, Debug, Clone)]
 pub struct ReaderCase {
     /// The framing.
     pub framing: FramingSpec,
@@ -255,7 +255,13 @@ pub fn blocking_reader(data: &[u8]) {
     let Ok(case) = ReaderCase::arbitrary_take_rest(Unstructured::new(data)) else {
         return;
     };
-    with_framing!(case.framing.build(), |framing| reader_case(&framing, &case));
+    check_reader_case(&case);
+}
+
+/// The checks of [`blocking_reader`] on a case built by other means (the
+/// property tests generate cases with proptest).
+pub fn check_reader_case(case: &ReaderCase) {
+    with_framing!(case.framing.build(), |framing| reader_case(&framing, case));
 }
 
 fn reader_case<S: Subject>(framing: &S, case: &ReaderCase) {
@@ -282,7 +288,7 @@ fn reader_case<S: Subject>(framing: &S, case: &ReaderCase) {
 }
 
 /// Encoder inputs.
-#[derive(Arbitrary, Debug)]
+#[derive(Arbitrary, Debug, Clone)]
 pub struct RoundtripCase {
     /// The framing.
     pub framing: FramingSpec,

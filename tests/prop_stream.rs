@@ -1,0 +1,245 @@
+//! Properties of whole streams, for every framing in every configuration,
+//! through every decoding API (`decode`, `decode_event`,
+//! `FrameBuffer::next_frame`, `FrameBuffer::next_event`):
+//!
+//! - however the stream is cut, the frames out are the frames in, and the
+//!   consumed counts add up to the stream length;
+//! - a frame over a limit is refused at its header whatever the split, the
+//!   frames before it all delivered, and memory stays within the limit plus
+//!   the largest piece;
+//! - a length a peer announces reserves no memory;
+//! - every strict prefix of a stream yields its whole frames, then the
+//!   end-of-stream error with the exact number of bytes missing.
+//!
+//! Each driver also checks every call's own promises (see `fuzz/src/drive.rs`)
+//! and agrees with the model decoder (`fuzz/src/model.rs`).
+#![cfg(all(feature = "std", feature = "json"))]
+
+#[allow(dead_code)]
+#[path = "../fuzz/src/lib.rs"]
+mod fuzz_bodies;
+mod prop_common;
+
+use proptest::collection::vec;
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+use sockframe::{Decoder, Encode, Error, FrameBuffer, Framing, Limits};
+
+use prop_common::*;
+
+const REGRESSIONS: &str = "proptest-regressions/prop_stream.txt";
+
+type Frames = Vec<(Vec<u8>, Map<String, Value>)>;
+
+/// A framing, limits its frames fit, and up to `max_frames` frames of up to
+/// `typical` bytes (and some of the largest size the header allows, up to
+/// `largest`).
+fn stream_case(
+    typical: usize,
+    largest: u64,
+    max_frames: usize,
+) -> impl Strategy<Value = (AnyFraming, Limits, Frames)> {
+    framing().prop_flat_map(move |framing| {
+        let cap = max_payload(&framing).min(largest) as usize;
+        let frames = vec((payload(cap, typical), fields()), 0..max_frames);
+        (Just(framing), roomy_limits(cap as u64), frames)
+    })
+}
+
+/// A framing, a payload limit and a JSON header limit, and frames whose
+/// lengths are within a few bytes of the payload limit.
+fn near_limit_case() -> impl Strategy<Value = (AnyFraming, Limits, Frames)> {
+    (
+        framing(),
+        0..=3000u64,
+        prop_oneof![Just(Limits::DEFAULT_MAX_HEADER), 16..=96usize],
+    )
+        .prop_flat_map(|(framing, max_frame, max_header)| {
+            let cap = max_payload(&framing).min(4000) as usize;
+            let len =
+                (0..7usize).prop_map(move |d| (max_frame as usize + d).saturating_sub(3).min(cap));
+            let frame = (len.prop_flat_map(|n| vec(any::<u8>(), n)), fields());
+            let limits = Limits::new().max_frame(max_frame).max_header(max_header);
+            (Just(framing), Just(limits), vec(frame, 1..5))
+        })
+}
+
+proptest! {
+    #![proptest_config(config(256, REGRESSIONS))]
+
+    #[test]
+    fn frames_out_equal_frames_in_whatever_the_split(
+        (framing, limits, frames) in stream_case(48, 2048, 7),
+        sizes in splits(),
+    ) {
+        with_framing!(&framing, |framing| {
+            let sent = send(framing, &frames);
+            let stream = wire(&sent);
+            let expected = expected_outcome(&sent, &limits, stream.len());
+            prop_assert_eq!(&expected.end, &End::Clean);
+            prop_assert_eq!(expected.frames.len(), sent.len());
+            for (frame, sent) in expected.frames.iter().zip(&sent) {
+                prop_assert_eq!(&frame.payload[..], &sent.wire[sent.header_len..]);
+            }
+            prop_assert_eq!(check_stream(framing, limits, &stream, &sizes), expected);
+        });
+    }
+
+    #[test]
+    fn announced_lengths_reserve_nothing(
+        framing in framing(),
+        limit in 0..=1000u64,
+        excess in any::<u64>(),
+        sizes in splits(),
+    ) {
+        let max = max_payload(&framing).min(usize::MAX as u64);
+        prop_assume!(max > limit);
+        with_framing!(&framing, |framing| {
+            let announced = limit + 1 + excess % (max - limit);
+            let Ok(header) = framing.encode_header(announced as usize) else {
+                // A JSON text too long for a 1-byte prefix.
+                return Ok(());
+            };
+            let header = header.as_ref();
+            let limits = Limits::new().max_frame(limit);
+            let expected = Error::FrameTooLong { offset: 0, length: announced, limit };
+            refused_at_header(framing, limits, header, &sizes, &expected)?;
+        });
+    }
+
+    #[test]
+    fn announced_json_headers_reserve_nothing(
+        prefix in binary(),
+        limit in 0..=1000usize,
+        excess in any::<u64>(),
+        sizes in splits(),
+    ) {
+        let max = prefix.max_len();
+        prop_assume!(max > limit as u64);
+        let announced = limit as u64 + 1 + excess % (max - limit as u64);
+        let header = prefix.encode_header(announced as usize).unwrap();
+        let limits = Limits::new().max_header(limit);
+        let expected = Error::HeaderTooLong { offset: 0, length: announced, limit: limit as u64 };
+        let json = sockframe::Json::new().with_prefix(prefix);
+        refused_at_header(&json, limits, &header, &sizes, &expected)?;
+    }
+}
+
+/// Pushes a header that announces too much, in pieces: nothing is refused
+/// before the header is whole, then exactly `expected`; the buffer never
+/// holds more than the pieces pushed.
+fn refused_at_header<F: Framing + Clone>(
+    framing: &F,
+    limits: Limits,
+    header: &[u8],
+    sizes: &[usize],
+    expected: &Error,
+) -> Result<(), TestCaseError> {
+    let pieces = fuzz_bodies::drive::cut(header, sizes);
+    let mut buffer = FrameBuffer::new(Decoder::with_limits(framing.clone(), limits));
+    let mut pushed = 0;
+    for piece in pieces {
+        buffer.push(piece);
+        pushed += piece.len();
+        let result = buffer.next_frame().map(|frame| frame.is_some());
+        if pushed < header.len() {
+            prop_assert_eq!(result, Ok(false), "refused before the header was whole");
+        } else {
+            prop_assert_eq!(result, Err(expected.clone()));
+            prop_assert_eq!(buffer.finish(), Err(expected.clone()));
+        }
+        // The buffer's smallest allocation; never the announced length.
+        prop_assert!(buffer.capacity() <= 4096, "capacity {}", buffer.capacity());
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(64, REGRESSIONS))]
+
+    #[test]
+    fn limits_hold_whatever_the_split(
+        (framing, limits, frames) in near_limit_case(),
+        sizes in splits(),
+    ) {
+        with_framing!(&framing, |framing| {
+            let sent = send(framing, &frames);
+            let stream = wire(&sent);
+            let expected = expected_outcome(&sent, &limits, stream.len());
+            // Spelled out: frames are delivered up to the first one over a
+            // limit, which is refused with its offset, length and limit.
+            let mut at = 0u64;
+            for (i, frame) in sent.iter().enumerate() {
+                let text_len = frame.json_text.as_ref().map_or(0, Vec::len);
+                let refusal = if text_len > limits.max_header {
+                    Some(Error::HeaderTooLong {
+                        offset: at,
+                        length: text_len as u64,
+                        limit: limits.max_header as u64,
+                    })
+                } else if frame.payload_len as u64 > limits.max_frame {
+                    Some(Error::FrameTooLong {
+                        offset: at,
+                        length: frame.payload_len as u64,
+                        limit: limits.max_frame,
+                    })
+                } else {
+                    None
+                };
+                if let Some(error) = refusal {
+                    prop_assert_eq!(expected.frames.len(), i);
+                    prop_assert_eq!(&expected.end, &End::Failed(model::Expected::Exactly(error)));
+                    break;
+                }
+                at += frame.wire.len() as u64;
+            }
+            // Memory: checked by the FrameBuffer drivers on every push.
+            prop_assert_eq!(check_stream(framing, limits, &stream, &sizes), expected);
+        });
+    }
+
+    #[test]
+    fn every_strict_prefix_yields_whole_frames_then_eof(
+        (framing, limits, frames) in stream_case(12, 100, 4),
+        sizes in splits(),
+    ) {
+        with_framing!(&framing, |framing| {
+            let sent = send(framing, &frames);
+            let stream = wire(&sent);
+            for cut in 0..stream.len() {
+                let expected = expected_outcome(&sent, &limits, cut);
+                // Spelled out: the frames that end by the cut, then a clean
+                // end at a boundary, or the bytes missing: at least to the
+                // end of the length prefix, then (JSON) of the header text,
+                // exactly to the end of the frame once its length is known.
+                let mut start = 0;
+                let mut whole = 0;
+                let mut end = End::Clean;
+                for frame in &sent {
+                    let frame_end = start + frame.wire.len();
+                    if cut >= frame_end {
+                        whole += 1;
+                        start = frame_end;
+                        continue;
+                    }
+                    if cut > start {
+                        let prefix_end = start + frame.prefix_len;
+                        let header_end = start + frame.header_len;
+                        let needed = if cut < prefix_end {
+                            at_least(prefix_end - cut)
+                        } else if cut < header_end {
+                            at_least(header_end - cut)
+                        } else {
+                            exactly(frame_end - cut)
+                        };
+                        end = End::Truncated { offset: cut as u64, needed };
+                    }
+                    break;
+                }
+                prop_assert_eq!(expected.frames.len(), whole);
+                prop_assert_eq!(&expected.end, &end);
+                prop_assert_eq!(check_stream(framing, limits, &stream[..cut], &sizes), expected);
+            }
+        });
+    }
+}
