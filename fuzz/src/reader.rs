@@ -72,14 +72,20 @@ impl Read for ScriptedSource<'_> {
     }
 }
 
-/// A destination that takes at most `max` bytes per `write`.
+/// A destination that takes at most `max` bytes per `write`, and fails
+/// every third `write` with `Interrupted` (to be retried by the reader).
 struct ShortWriter {
     max: usize,
     taken: Vec<u8>,
+    writes: usize,
 }
 
 impl Write for ShortWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writes += 1;
+        if self.writes % 3 == 0 {
+            return Err(io::Error::new(io::ErrorKind::Interrupted, "scripted"));
+        }
         let n = buf.len().min(self.max);
         self.taken.extend_from_slice(&buf[..n]);
         Ok(n)
@@ -100,7 +106,7 @@ pub enum ReadMode {
     /// `read_header`, then `read_body` into a buffer of `1 + n % 64` bytes.
     Body(u8),
     /// `read_header`, then `copy_body_to` a writer taking `1 + n % 64`
-    /// bytes per write.
+    /// bytes per write (and interrupted every third write).
     Copy(u8),
 }
 
@@ -257,6 +263,7 @@ fn streamed<S: Subject, R: Read>(
             let mut out = ShortWriter {
                 max: piece,
                 taken: Vec::new(),
+                writes: 0,
             };
             // A WouldBlock in the middle loses nothing: what `out` took
             // stays taken, the rest is still due.
