@@ -82,8 +82,8 @@ struct ShortWriter {
 
 impl Write for ShortWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.writes += 1;
-        if self.writes % 3 == 0 {
+        self.writes = (self.writes + 1) % 3;
+        if self.writes == 0 {
             return Err(io::Error::new(io::ErrorKind::Interrupted, "scripted"));
         }
         let n = buf.len().min(self.max);
