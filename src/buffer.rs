@@ -117,6 +117,7 @@ impl<F: Framing> FrameBuffer<F> {
     }
 
     /// The next whole frame, or `None` until more bytes are pushed.
+    #[inline]
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_, F::Header<'_>>>, Error> {
         let input = &self.data[self.start..self.end];
         match self.decoder.decode(input)? {

@@ -278,10 +278,61 @@ impl<F: Framing> Decoder<F> {
     /// `input` must start at the current frame: after `Partial`, call again
     /// with the same bytes and more appended; after `Complete((frame, n))`,
     /// drop the first `n` bytes.
+    #[inline(always)]
+    #[allow(clippy::type_complexity)] // The frame and the count to consume.
     pub fn decode<'a>(
         &mut self,
         input: &'a [u8],
     ) -> Result<Status<(Frame<'a, F::Header<'a>>, usize)>, Error> {
+        // Fast path, once per frame in the common case: at a frame boundary
+        // with the whole fixed-size header in `input`. It does what the
+        // general path below would, minus the state round trips.
+        if matches!(self.state, State::Head) && self.error.is_none() {
+            let prefix_len = self.framing.prefix_len();
+            if input.len() >= prefix_len {
+                match self
+                    .framing
+                    .parse_prefix(&input[..prefix_len], self.offset, &self.limits)
+                {
+                    Ok(Head::Complete { body_len }) if body_len <= self.limits.max_frame => {
+                        if let Some(total) = usize::try_from(body_len)
+                            .ok()
+                            .and_then(|b| b.checked_add(prefix_len))
+                        {
+                            if input.len() >= total {
+                                return Ok(Status::Complete(
+                                    self.take_frame(input, prefix_len, body_len, total),
+                                ));
+                            }
+                            self.state = State::Frame {
+                                header_len: prefix_len,
+                                body_len,
+                            };
+                            return Ok(Status::Partial(Needed::exact(total - input.len())));
+                        }
+                    }
+                    Ok(Head::NeedsRest { header_len }) => {
+                        self.state = State::HeadRest { header_len };
+                    }
+                    Err(e) => return Err(self.fail(e)),
+                    // Over a limit: the general path reports it.
+                    Ok(Head::Complete { .. }) => {}
+                }
+            }
+        }
+        match self.decode_general(input)? {
+            Status::Complete((header_len, body_len, total)) => Ok(Status::Complete(
+                self.take_frame(input, header_len, body_len, total),
+            )),
+            Status::Partial(needed) => Ok(Status::Partial(needed)),
+        }
+    }
+
+    /// Everything [`decode`](Decoder::decode)'s fast path leaves out; kept
+    /// out of line so that the fast path inlines into the caller's loop.
+    /// `Complete((header_len, body_len, frame_len))` once the frame is whole.
+    #[inline(never)]
+    fn decode_general(&mut self, input: &[u8]) -> Result<Status<(usize, u64, usize)>, Error> {
         let (header_len, total) = match self.poll_frame(input)? {
             Status::Complete(lengths) => lengths,
             Status::Partial(needed) => return Ok(Status::Partial(needed)),
@@ -291,6 +342,18 @@ impl<F: Framing> Decoder<F> {
                 offset: self.offset,
             }));
         };
+        Ok(Status::Complete((header_len, body_len, total)))
+    }
+
+    /// Completes the frame `input[..total]` and returns to `Head`.
+    #[inline(always)]
+    fn take_frame<'a>(
+        &mut self,
+        input: &'a [u8],
+        header_len: usize,
+        body_len: u64,
+        total: usize,
+    ) -> (Frame<'a, F::Header<'a>>, usize) {
         let frame = Frame {
             header: self.framing.header(&input[..header_len], body_len),
             payload: &input[header_len..total],
@@ -298,7 +361,7 @@ impl<F: Framing> Decoder<F> {
         };
         self.state = State::Head;
         self.offset += total as u64;
-        Ok(Status::Complete((frame, total)))
+        (frame, total)
     }
 
     /// Advances over the header without completing the frame: `Complete`
@@ -339,6 +402,7 @@ impl<F: Framing> Decoder<F> {
     /// reported: drop the first `n` bytes after every `Complete((event, n))`.
     /// A header is only reported once it is whole (until then nothing is
     /// consumed); a body comes as chunks of whatever is available.
+    #[allow(clippy::type_complexity)] // The event and the count to consume.
     pub fn decode_event<'a>(
         &mut self,
         input: &'a [u8],
@@ -484,6 +548,7 @@ impl<F: Framing> Decoder<F> {
         }
     }
 
+    #[cold]
     fn fail(&mut self, error: Error) -> Error {
         self.error = Some(error.clone());
         error
