@@ -87,6 +87,7 @@ impl Framing for Ascii {
 
     fn to_owned_header(_header: &()) {}
 
+    #[inline]
     fn prefix_len(&self) -> usize {
         self.width()
     }
@@ -101,23 +102,56 @@ impl Framing for Ascii {
         }
     }
 
+    #[inline(always)]
     fn parse_prefix(&self, prefix: &[u8], offset: u64, _limits: &Limits) -> Result<Head, Error> {
-        let mut body_len = 0u64;
-        for (i, &byte) in prefix.iter().enumerate() {
-            let digit = byte.wrapping_sub(b'0');
-            if digit > 9 {
-                return Err(Error::InvalidDigit {
-                    offset: offset + i as u64,
-                    byte,
-                });
-            }
-            // At most 19 digits: cannot overflow a u64.
-            body_len = body_len * 10 + u64::from(digit);
+        if let Some(body_len) = four_digits(prefix) {
+            return Ok(Head::Complete { body_len });
         }
-        Ok(Head::Complete { body_len })
+        parse_digits(prefix, offset)
     }
 
+    #[inline]
     fn header<'a>(&self, _header: &'a [u8], _body_len: u64) -> Self::Header<'a> {}
+}
+
+/// The value of a 4-digit header (the usual width), read as one word;
+/// `None` for another width or if any byte is not a digit.
+#[inline(always)]
+fn four_digits(prefix: &[u8]) -> Option<u64> {
+    if prefix.len() != 4 {
+        return None;
+    }
+    let mut bytes = [0u8; 4];
+    bytes.copy_from_slice(prefix);
+    let word = u32::from_le_bytes(bytes);
+    // Every byte is 0x30..=0x39: high nibble 3, and adding 6 to the low
+    // nibble does not carry into it.
+    if word & 0xF0F0_F0F0 != 0x3030_3030
+        || word.wrapping_add(0x0606_0606) & 0xF0F0_F0F0 != 0x3030_3030
+    {
+        return None;
+    }
+    let digits = word - 0x3030_3030; // First digit in the low byte.
+                                     // Pairs: bytes 0 and 2 become d0*10+d1 and d2*10+d3 (at most 99).
+    let pairs = (digits * 10 + (digits >> 8)) & 0x00FF_00FF;
+    Some(u64::from((pairs & 0xFF) * 100 + (pairs >> 16)))
+}
+
+/// Parses a header of any width digit by digit, naming the first bad byte.
+fn parse_digits(prefix: &[u8], offset: u64) -> Result<Head, Error> {
+    let mut body_len = 0u64;
+    for (i, &byte) in prefix.iter().enumerate() {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return Err(Error::InvalidDigit {
+                offset: offset + i as u64,
+                byte,
+            });
+        }
+        // At most 19 digits: cannot overflow a u64.
+        body_len = body_len * 10 + u64::from(digit);
+    }
+    Ok(Head::Complete { body_len })
 }
 
 impl Encode for Ascii {
