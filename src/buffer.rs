@@ -176,21 +176,39 @@ impl<F: Framing> FrameBuffer<F> {
         if self.data.len() - self.end >= additional {
             return;
         }
-        // Consumed bytes are only left at the front after a frame was taken,
-        // so this moves at most the unconsumed tail once per frame.
-        if self.start > 0 {
-            self.data.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
-            self.start = 0;
-        }
-        if self.data.len() - self.end >= additional {
-            return;
-        }
-        let required = self.end.saturating_add(additional);
         let limits = self.decoder.limits();
         let frame_bound = usize::try_from(limits.max_frame)
             .unwrap_or(usize::MAX)
             .saturating_add(self.decoder.framing().max_header_len(limits));
+        // Consumed bytes are only left at the front after a frame was taken.
+        if self.start > 0 {
+            let buffered = self.end - self.start;
+            // Moving the unconsumed tail to the front is cheap while it is
+            // small. A large tail (a big frame arriving in pieces) would move
+            // on nearly every push, copying each byte about twice: take a
+            // larger buffer instead, at most twice what is buffered once
+            // this push is in, so that moves become rare.
+            let wanted = buffered.saturating_add(additional);
+            let larger = wanted
+                .saturating_mul(2)
+                .min(frame_bound.saturating_add(additional))
+                .max(wanted);
+            if buffered > self.data.len() / 8 && larger > self.data.len() {
+                let mut grown = alloc::vec![0; larger];
+                grown[..buffered].copy_from_slice(&self.data[self.start..self.end]);
+                self.data = grown;
+                self.start = 0;
+                self.end = buffered;
+                return;
+            }
+            self.data.copy_within(self.start..self.end, 0);
+            self.end = buffered;
+            self.start = 0;
+            if self.data.len() - self.end >= additional {
+                return;
+            }
+        }
+        let required = self.end.saturating_add(additional);
         // Double, but never past what one frame of the largest allowed size
         // needs unless the pushed bytes themselves require it.
         let cap = if required <= frame_bound.saturating_add(additional) {
