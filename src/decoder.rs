@@ -319,6 +319,26 @@ impl<F: Framing> Decoder<F> {
                     Ok(Head::Complete { .. }) => {}
                 }
             }
+        } else if let State::Frame {
+            header_len,
+            body_len,
+        } = self.state
+        {
+            // The header was parsed by an earlier call: waiting for the
+            // rest of the frame is one length comparison.
+            if self.error.is_none() {
+                if let Some(total) = usize::try_from(body_len)
+                    .ok()
+                    .and_then(|b| b.checked_add(header_len))
+                {
+                    if input.len() >= total {
+                        return Ok(Status::Complete(
+                            self.take_frame(input, header_len, body_len, total),
+                        ));
+                    }
+                    return Ok(Status::Partial(Needed::exact(total - input.len())));
+                }
+            }
         }
         match self.decode_general(input)? {
             Status::Complete((header_len, body_len, total)) => Ok(Status::Complete(
