@@ -285,38 +285,54 @@ impl<F: Framing> Decoder<F> {
         input: &'a [u8],
     ) -> Result<Status<(Frame<'a, F::Header<'a>>, usize)>, Error> {
         // Fast path, once per frame in the common case: at a frame boundary
-        // with the whole fixed-size header in `input`. It does what the
-        // general path below would, minus the state round trips.
+        // with the whole header in `input`. It does what the general path
+        // below would, minus the state round trips.
         if matches!(self.state, State::Head) && self.error.is_none() {
             let prefix_len = self.framing.prefix_len();
             if input.len() >= prefix_len {
-                match self
-                    .framing
-                    .parse_prefix(&input[..prefix_len], self.offset, &self.limits)
-                {
-                    Ok(Head::Complete { body_len }) if body_len <= self.limits.max_frame => {
+                let parsed =
+                    match self
+                        .framing
+                        .parse_prefix(&input[..prefix_len], self.offset, &self.limits)
+                    {
+                        Ok(Head::Complete { body_len }) => Some((prefix_len, body_len)),
+                        Ok(Head::NeedsRest { header_len }) => {
+                            self.state = State::HeadRest { header_len };
+                            if input.len() >= header_len {
+                                match self.framing.parse_rest(
+                                    &input[..header_len],
+                                    self.offset,
+                                    &self.limits,
+                                ) {
+                                    Ok(body_len) => Some((header_len, body_len)),
+                                    Err(e) => return Err(self.fail(e)),
+                                }
+                            } else {
+                                None
+                            }
+                        }
+                        Err(e) => return Err(self.fail(e)),
+                    };
+                if let Some((header_len, body_len)) = parsed {
+                    if body_len <= self.limits.max_frame {
                         if let Some(total) = usize::try_from(body_len)
                             .ok()
-                            .and_then(|b| b.checked_add(prefix_len))
+                            .and_then(|b| b.checked_add(header_len))
                         {
                             if input.len() >= total {
                                 return Ok(Status::Complete(
-                                    self.take_frame(input, prefix_len, body_len, total),
+                                    self.take_frame(input, header_len, body_len, total),
                                 ));
                             }
                             self.state = State::Frame {
-                                header_len: prefix_len,
+                                header_len,
                                 body_len,
                             };
                             return Ok(Status::Partial(Needed::exact(total - input.len())));
                         }
                     }
-                    Ok(Head::NeedsRest { header_len }) => {
-                        self.state = State::HeadRest { header_len };
-                    }
-                    Err(e) => return Err(self.fail(e)),
-                    // Over a limit: the general path reports it.
-                    Ok(Head::Complete { .. }) => {}
+                    // Over a limit: the general path parses again (parsing
+                    // is pure) and reports it.
                 }
             }
         } else if let State::Frame {
