@@ -294,6 +294,9 @@ impl Framing for Json {
     fn parse_rest(&self, header: &[u8], offset: u64, limits: &Limits) -> Result<u64, Error> {
         let text_offset = offset + self.prefix_len() as u64;
         let text = &header[self.prefix_len()..];
+        if let Some(size) = size_only(text, &self.size_key) {
+            return Ok(size);
+        }
         let text = core::str::from_utf8(text).map_err(|e| Error::HeaderNotUtf8 {
             offset: text_offset + e.valid_up_to() as u64,
         })?;
@@ -370,6 +373,50 @@ impl Encode for Json {
         out.push(b'}');
         self.finish_header(out)
     }
+}
+
+/// The body size of a header holding only the size key, as Python's
+/// `json.dumps({"data_size": n})` writes it (any JSON whitespace, no
+/// escapes, a plain integer): the common case, read without serde_json.
+/// `None` for anything else, which takes the full parser; on the headers it
+/// accepts, that parser gives the same size.
+fn size_only(text: &[u8], key: &str) -> Option<u64> {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let skip_space = |at: usize| at + text[at..].iter().take_while(|b| is_space(b)).count();
+    let key = key.as_bytes();
+    let mut at = skip_space(0);
+    if text.get(at) != Some(&b'{') {
+        return None;
+    }
+    at = skip_space(at + 1);
+    // `"key"`, for a key JSON spells without escapes.
+    let quoted = text.get(at..at + key.len() + 2)?;
+    if quoted[0] != b'"'
+        || quoted[key.len() + 1] != b'"'
+        || &quoted[1..=key.len()] != key
+        || key.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20)
+    {
+        return None;
+    }
+    at = skip_space(at + key.len() + 2);
+    if text.get(at) != Some(&b':') {
+        return None;
+    }
+    at = skip_space(at + 1);
+    // A JSON integer: no sign, no leading zero, no fraction or exponent.
+    let digits = text[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || (digits > 1 && text[at] == b'0') {
+        return None;
+    }
+    let mut size = 0u64;
+    for &digit in &text[at..at + digits] {
+        size = size.checked_mul(10)?.checked_add(u64::from(digit - b'0'))?;
+    }
+    at = skip_space(at + digits);
+    if text.get(at) != Some(&b'}') || skip_space(at + 1) != text.len() {
+        return None;
+    }
+    Some(size)
 }
 
 /// Byte offset of a 1-based line and column reported by serde_json.
