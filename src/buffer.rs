@@ -111,6 +111,7 @@ impl<F: Framing> FrameBuffer<F> {
     /// Whether a whole frame is buffered: `Complete(frame_len)` if so. Once it
     /// says so, [`next_frame`](FrameBuffer::next_frame) returns that frame
     /// without parsing again.
+    #[inline]
     pub fn poll_frame(&mut self) -> Result<Status<usize>, Error> {
         let input = &self.data[self.start..self.end];
         Ok(self.decoder.poll_frame(input)?.map(|(_, total)| total))

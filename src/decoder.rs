@@ -364,12 +364,70 @@ impl<F: Framing> Decoder<F> {
         }
     }
 
+    /// The common case of [`poll_frame`](Decoder::poll_frame) (as
+    /// [`decode`](Decoder::decode)'s fast path, which completes frames
+    /// without leaving state `Head`), kept small so that it inlines into
+    /// the caller's loop: no error, and the header parsed now
+    /// (from state `Head`, which is kept) or by an earlier call (state
+    /// `Frame`). Gives `Some(Ok((header_len, body_len, frame_len)))`, or
+    /// `Some(Err)` for a bad header (made sticky). `None` leaves everything
+    /// else (a partial header, a length over a limit, a body in progress, a
+    /// failed decoder) to the general paths, which handle it as they always
+    /// did; parsing is pure, so they may parse the same header again.
+    #[inline(always)]
+    fn fast_header(&mut self, input: &[u8]) -> Option<Result<(usize, u64, usize), Error>> {
+        if self.error.is_some() {
+            return None;
+        }
+        let (header_len, body_len) = match self.state {
+            State::Head => {
+                let prefix_len = self.framing.prefix_len();
+                if input.len() < prefix_len {
+                    return None;
+                }
+                match self
+                    .framing
+                    .parse_prefix(&input[..prefix_len], self.offset, &self.limits)
+                {
+                    Ok(Head::Complete { body_len }) => (prefix_len, body_len),
+                    Ok(Head::NeedsRest { header_len }) => {
+                        self.state = State::HeadRest { header_len };
+                        if input.len() < header_len {
+                            return None;
+                        }
+                        match self.framing.parse_rest(
+                            &input[..header_len],
+                            self.offset,
+                            &self.limits,
+                        ) {
+                            Ok(body_len) => (header_len, body_len),
+                            Err(e) => return Some(Err(self.fail(e))),
+                        }
+                    }
+                    Err(e) => return Some(Err(self.fail(e))),
+                }
+            }
+            State::Frame {
+                header_len,
+                body_len,
+            } => (header_len, body_len),
+            State::HeadRest { .. } | State::Body { .. } => return None,
+        };
+        if body_len > self.limits.max_frame {
+            return None;
+        }
+        let total = usize::try_from(body_len)
+            .ok()
+            .and_then(|b| b.checked_add(header_len))?;
+        Some(Ok((header_len, body_len, total)))
+    }
+
     /// Everything [`decode`](Decoder::decode)'s fast path leaves out; kept
     /// out of line so that the fast path inlines into the caller's loop.
     /// `Complete((header_len, body_len, frame_len))` once the frame is whole.
     #[inline(never)]
     fn decode_general(&mut self, input: &[u8]) -> Result<Status<(usize, u64, usize)>, Error> {
-        let (header_len, total) = match self.poll_frame(input)? {
+        let (header_len, total) = match self.poll_frame_general(input)? {
             Status::Complete(lengths) => lengths,
             Status::Partial(needed) => return Ok(Status::Partial(needed)),
         };
@@ -404,7 +462,27 @@ impl<F: Framing> Decoder<F> {
     /// gives `(header_len, frame_len)` once `input` holds the whole frame.
     /// The next [`decode`](Decoder::decode) on the same bytes then completes
     /// it without parsing anything again.
+    #[inline]
     pub fn poll_frame(&mut self, input: &[u8]) -> Result<Status<(usize, usize)>, Error> {
+        match self.fast_header(input) {
+            Some(Ok((header_len, body_len, total))) => {
+                self.state = State::Frame {
+                    header_len,
+                    body_len,
+                };
+                if input.len() < total {
+                    return Ok(Status::Partial(Needed::exact(total - input.len())));
+                }
+                Ok(Status::Complete((header_len, total)))
+            }
+            Some(Err(e)) => Err(e),
+            None => self.poll_frame_general(input),
+        }
+    }
+
+    /// [`poll_frame`](Decoder::poll_frame) for every state.
+    #[inline(never)]
+    fn poll_frame_general(&mut self, input: &[u8]) -> Result<Status<(usize, usize)>, Error> {
         self.check_failed()?;
         if let State::Body { remaining } = self.state {
             return Err(Error::BodyInProgress { remaining });
