@@ -294,7 +294,7 @@ impl Framing for Json {
     fn parse_rest(&self, header: &[u8], offset: u64, limits: &Limits) -> Result<u64, Error> {
         let text_offset = offset + self.prefix_len() as u64;
         let text = &header[self.prefix_len()..];
-        if let Some(size) = size_only(text, &self.size_key) {
+        if let Some(size) = flat_size(text, &self.size_key) {
             return Ok(size);
         }
         let text = core::str::from_utf8(text).map_err(|e| Error::HeaderNotUtf8 {
@@ -375,48 +375,118 @@ impl Encode for Json {
     }
 }
 
-/// The body size of a header holding only the size key, as Python's
-/// `json.dumps({"data_size": n})` writes it (any JSON whitespace, no
-/// escapes, a plain integer): the common case, read without serde_json.
-/// `None` for anything else, which takes the full parser; on the headers it
-/// accepts, that parser gives the same size.
-fn size_only(text: &[u8], key: &str) -> Option<u64> {
-    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-    let skip_space = |at: usize| at + text[at..].iter().take_while(|b| is_space(b)).count();
+/// The body size from a flat header as Python peers write them,
+/// `{"data_size": 5}` or `{"file_name": "a.txt", "file_size": 5, "md5":
+/// "..."}`, read without serde_json: JSON whitespace anywhere, keys and
+/// string values of printable ASCII without escapes, integers of at most 18
+/// digits, `true`, `false`, `null`, and the size key holding a non-negative
+/// integer that fits a u64 (the last one, if repeated, as in Python).
+/// `None` for anything else, which takes the full parser; on the headers
+/// this accepts, that parser finds the same size and nothing to refuse.
+fn flat_size(text: &[u8], key: &str) -> Option<u64> {
     let key = key.as_bytes();
-    let mut at = skip_space(0);
+    let mut at = skip_space(text, 0);
     if text.get(at) != Some(&b'{') {
         return None;
     }
-    at = skip_space(at + 1);
-    // `"key"`, for a key JSON spells without escapes.
-    let quoted = text.get(at..at + key.len() + 2)?;
-    if quoted[0] != b'"'
-        || quoted[key.len() + 1] != b'"'
-        || &quoted[1..=key.len()] != key
-        || key.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20)
-    {
+    let mut size = None;
+    at += 1;
+    loop {
+        let (name, next) = plain_string(text, skip_space(text, at))?;
+        at = skip_space(text, next);
+        if text.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_space(text, at + 1);
+        at = if name == key {
+            let (n, next) = plain_size(text, at)?;
+            size = Some(n);
+            next
+        } else {
+            plain_value(text, at)?
+        };
+        at = skip_space(text, at);
+        match text.get(at) {
+            Some(b',') => at += 1,
+            Some(b'}') => break,
+            _ => return None,
+        }
+    }
+    if skip_space(text, at + 1) != text.len() {
         return None;
     }
-    at = skip_space(at + key.len() + 2);
-    if text.get(at) != Some(&b':') {
+    size
+}
+
+/// The index of the first byte at or after `at` that is not JSON whitespace.
+fn skip_space(text: &[u8], mut at: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = text.get(at) {
+        at += 1;
+    }
+    at
+}
+
+/// Bytes a plain string holds as they are: printable ASCII but `"` and `\`.
+static PLAIN: [bool; 256] = {
+    let mut plain = [false; 256];
+    let mut byte = b' ';
+    while byte <= b'~' {
+        plain[byte as usize] = byte != b'"' && byte != b'\\';
+        byte += 1;
+    }
+    plain
+};
+
+/// A string at `at` of printable ASCII with no escapes: its contents and
+/// the index after its closing quote.
+fn plain_string(text: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    if text.get(at) != Some(&b'"') {
         return None;
     }
-    at = skip_space(at + 1);
-    // A JSON integer: no sign, no leading zero, no fraction or exponent.
-    let digits = text[at..].iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 || (digits > 1 && text[at] == b'0') {
+    let start = at + 1;
+    let mut end = start;
+    while end < text.len() && PLAIN[usize::from(text[end])] {
+        end += 1;
+    }
+    if text.get(end) != Some(&b'"') {
         return None;
     }
+    Some((&text[start..end], end + 1))
+}
+
+/// The digits of a JSON integer at `at` (no sign, no leading zero, at most
+/// `max` digits): their count.
+fn plain_digits(text: &[u8], at: usize, max: usize) -> Option<usize> {
+    let rest = text.get(at..)?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > max || (digits > 1 && rest[0] == b'0') {
+        return None;
+    }
+    Some(digits)
+}
+
+/// A non-negative integer at `at` that fits a u64, and the index after it.
+fn plain_size(text: &[u8], at: usize) -> Option<(u64, usize)> {
+    let digits = plain_digits(text, at, 20)?;
     let mut size = 0u64;
     for &digit in &text[at..at + digits] {
         size = size.checked_mul(10)?.checked_add(u64::from(digit - b'0'))?;
     }
-    at = skip_space(at + digits);
-    if text.get(at) != Some(&b'}') || skip_space(at + 1) != text.len() {
-        return None;
+    Some((size, at + digits))
+}
+
+/// The index after a plain value at `at`: a string as [`plain_string`]
+/// reads it, an integer of at most 18 digits, `true`, `false` or `null`.
+fn plain_value(text: &[u8], at: usize) -> Option<usize> {
+    match text.get(at)? {
+        b'"' => plain_string(text, at).map(|(_, next)| next),
+        b'-' => plain_digits(text, at + 1, 18).map(|digits| at + 1 + digits),
+        b'0'..=b'9' => plain_digits(text, at, 18).map(|digits| at + digits),
+        _ => [&b"true"[..], b"false", b"null"]
+            .into_iter()
+            .find(|word| text[at..].starts_with(word))
+            .map(|word| at + word.len()),
     }
-    Some(size)
 }
 
 /// Byte offset of a 1-based line and column reported by serde_json.
