@@ -46,6 +46,18 @@ impl HeaderBuf {
     /// 64-bit integer.
     pub const CAPACITY: usize = 19;
 
+    /// A header of exactly `N <= CAPACITY` bytes, copied with a size known
+    /// at compile time (no `memcpy` call per frame).
+    #[inline(always)]
+    pub(crate) fn from_array<const N: usize>(array: [u8; N]) -> Self {
+        let mut bytes = [0; Self::CAPACITY];
+        bytes[..N].copy_from_slice(&array);
+        HeaderBuf {
+            bytes,
+            len: N as u8,
+        }
+    }
+
     /// `bytes.len()` must be at most `CAPACITY`; longer input is cut there.
     pub(crate) fn from_slice(bytes: &[u8]) -> Self {
         let len = bytes.len().min(Self::CAPACITY);
@@ -58,6 +70,7 @@ impl HeaderBuf {
     }
 
     /// The header bytes.
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
     }
@@ -65,12 +78,14 @@ impl HeaderBuf {
 
 impl Deref for HeaderBuf {
     type Target = [u8];
+    #[inline]
     fn deref(&self) -> &[u8] {
         self.as_bytes()
     }
 }
 
 impl AsRef<[u8]> for HeaderBuf {
+    #[inline]
     fn as_ref(&self) -> &[u8] {
         self.as_bytes()
     }

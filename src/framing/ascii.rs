@@ -157,7 +157,22 @@ fn parse_digits(prefix: &[u8], offset: u64) -> Result<Head, Error> {
 impl Encode for Ascii {
     type Header = HeaderBuf;
 
+    #[inline]
     fn encode_header(&self, payload_len: usize) -> Result<HeaderBuf, Error> {
+        if self.width == 4 {
+            // The usual width, with a fixed-size header: once per frame.
+            let length = payload_len as u64;
+            if length > 9999 {
+                return Err(Error::PayloadTooLong { length, max: 9999 });
+            }
+            let n = length as u32;
+            return Ok(HeaderBuf::from_array([
+                b'0' + (n / 1000) as u8,
+                b'0' + (n / 100 % 10) as u8,
+                b'0' + (n / 10 % 10) as u8,
+                b'0' + (n % 10) as u8,
+            ]));
+        }
         let max = self.max_len();
         let mut n = payload_len as u64;
         if n > max {

@@ -284,15 +284,25 @@ impl Framing for Binary {
 impl Encode for Binary {
     type Header = HeaderBuf;
 
+    #[inline]
     fn encode_header(&self, payload_len: usize) -> Result<HeaderBuf, Error> {
         let length = payload_len as u64;
         let max = self.max_len();
         if length > max {
             return Err(Error::PayloadTooLong { length, max });
         }
-        let mut bytes = [0u8; 8];
-        let width = self.width.bytes();
-        self.write_len(length, &mut bytes[..width]);
-        Ok(HeaderBuf::from_slice(&bytes[..width]))
+        // Fixed-size writes (`length <= max` fits the width): once per frame.
+        Ok(match (self.width, self.endian) {
+            (Width::One, _) => HeaderBuf::from_array([length as u8]),
+            (Width::Two, Endian::Little) => HeaderBuf::from_array((length as u16).to_le_bytes()),
+            (Width::Two, Endian::Big) => HeaderBuf::from_array((length as u16).to_be_bytes()),
+            (Width::Two, Endian::Native) => HeaderBuf::from_array((length as u16).to_ne_bytes()),
+            (Width::Four, Endian::Little) => HeaderBuf::from_array((length as u32).to_le_bytes()),
+            (Width::Four, Endian::Big) => HeaderBuf::from_array((length as u32).to_be_bytes()),
+            (Width::Four, Endian::Native) => HeaderBuf::from_array((length as u32).to_ne_bytes()),
+            (Width::Eight, Endian::Little) => HeaderBuf::from_array(length.to_le_bytes()),
+            (Width::Eight, Endian::Big) => HeaderBuf::from_array(length.to_be_bytes()),
+            (Width::Eight, Endian::Native) => HeaderBuf::from_array(length.to_ne_bytes()),
+        })
     }
 }

@@ -369,7 +369,7 @@ impl Encode for Json {
             JsonStyle::Python => b": ",
             JsonStyle::Compact => b":",
         });
-        out.extend_from_slice(payload_len.to_string().as_bytes());
+        write_decimal(payload_len as u64, &mut out);
         out.push(b'}');
         self.finish_header(out)
     }
@@ -703,9 +703,31 @@ fn write_value(value: &Value, style: JsonStyle, out: &mut Vec<u8>) {
     }
 }
 
+/// Writes `n` in decimal, as `to_string` would, without allocating.
+fn write_decimal(mut n: u64, out: &mut Vec<u8>) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
 /// Writes a JSON string; in Python style every character outside
 /// `' '..='~'` is escaped, as `json.dumps(ensure_ascii=True)` does.
 fn write_string(s: &str, style: JsonStyle, out: &mut Vec<u8>) {
+    if s.bytes().all(|b| PLAIN[usize::from(b)]) {
+        // Nothing to escape in either style (the usual key): copy it whole.
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return;
+    }
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let escape_non_ascii = style == JsonStyle::Python;
     out.push(b'"');
