@@ -40,7 +40,9 @@ pub(crate) fn parse(format: &str) -> Result<Binary, ConfigError> {
         )
     })?;
     end(after_code).map_err(|e| match e {
-        nom::Err::Error(e) | nom::Err::Failure(e) => error(e.input, "the end of the format: one integer only"),
+        nom::Err::Error(e) | nom::Err::Failure(e) => {
+            error(e.input, "the end of the format: one integer only")
+        }
         nom::Err::Incomplete(_) => error(after_code, "the end of the format: one integer only"),
     })?;
 
