@@ -377,10 +377,11 @@ impl Encode for Json {
 
 /// The body size from a flat header as Python peers write them,
 /// `{"data_size": 5}` or `{"file_name": "a.txt", "file_size": 5, "md5":
-/// "..."}`, read without serde_json: JSON whitespace anywhere, keys and
-/// string values of printable ASCII without escapes, integers of at most 18
-/// digits, `true`, `false`, `null`, and the size key holding a non-negative
-/// integer that fits a u64 (the last one, if repeated, as in Python).
+/// "..."}`, read without serde_json: JSON whitespace anywhere, keys of
+/// printable ASCII without escapes, string values as [`string_value`] reads
+/// them, integers of at most 18 digits, `true`, `false`, `null`, and the
+/// size key holding a non-negative integer that fits a u64 (the last one,
+/// if repeated, as in Python).
 /// `None` for anything else, which takes the full parser; on the headers
 /// this accepts, that parser finds the same size and nothing to refuse.
 fn flat_size(text: &[u8], key: &str) -> Option<u64> {
@@ -475,11 +476,56 @@ fn plain_size(text: &[u8], at: usize) -> Option<(u64, usize)> {
     Some((size, at + digits))
 }
 
-/// The index after a plain value at `at`: a string as [`plain_string`]
+/// A string value at `at` that the full parser and `to_map` read without
+/// trouble: UTF-8 without control characters, and escapes other than
+/// surrogates (`\ud800`-`\udfff` must pair up; the full parser checks
+/// them). The index after its closing quote.
+fn string_value(text: &[u8], at: usize) -> Option<usize> {
+    if text.get(at) != Some(&b'"') {
+        return None;
+    }
+    let mut end = at + 1;
+    let mut non_ascii = None;
+    loop {
+        while end < text.len() && PLAIN[usize::from(text[end])] {
+            end += 1;
+        }
+        match *text.get(end)? {
+            b'"' => break,
+            b'\\' => match *text.get(end + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => end += 2,
+                b'u' => {
+                    let hex = core::str::from_utf8(text.get(end + 2..end + 6)?).ok()?;
+                    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        return None;
+                    }
+                    let unit = u16::from_str_radix(hex, 16).ok()?;
+                    if (0xd800..=0xdfff).contains(&unit) {
+                        return None;
+                    }
+                    end += 6;
+                }
+                _ => return None,
+            },
+            0x00..=0x1f => return None,
+            0x80..=0xff => {
+                non_ascii.get_or_insert(end);
+                end += 1;
+            }
+            _ => end += 1,
+        }
+    }
+    if let Some(start) = non_ascii {
+        core::str::from_utf8(&text[start..end]).ok()?;
+    }
+    Some(end + 1)
+}
+
+/// The index after a plain value at `at`: a string as [`string_value`]
 /// reads it, an integer of at most 18 digits, `true`, `false` or `null`.
 fn plain_value(text: &[u8], at: usize) -> Option<usize> {
     match text.get(at)? {
-        b'"' => plain_string(text, at).map(|(_, next)| next),
+        b'"' => string_value(text, at),
         b'-' => plain_digits(text, at + 1, 18).map(|digits| at + 1 + digits),
         b'0'..=b'9' => plain_digits(text, at, 18).map(|digits| at + digits),
         _ => [&b"true"[..], b"false", b"null"]
