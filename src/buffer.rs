@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use crate::decoder::{Decoder, Event, Frame, Framing};
+use crate::decoder::{Decoder, Event, Frame, Framing, Span};
 use crate::error::Error;
 use crate::status::Status;
 
@@ -120,14 +120,39 @@ impl<F: Framing> FrameBuffer<F> {
     /// The next whole frame, or `None` until more bytes are pushed.
     #[inline]
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_, F::Header<'_>>>, Error> {
+        // As `take_span` then `frame_at`, but slicing the same `input` lets
+        // the compiler drop the bounds checks `decode_span` already did.
         let input = &self.data[self.start..self.end];
-        match self.decoder.decode(input)? {
-            Status::Complete((frame, used)) => {
-                consume(&mut self.start, &mut self.end, used);
-                Ok(Some(frame))
+        match self.decoder.decode_span(input)? {
+            Status::Complete(span) => {
+                consume(&mut self.start, &mut self.end, span.total);
+                Ok(Some(self.decoder.frame_at(input, span)))
             }
             Status::Partial(_) => Ok(None),
         }
+    }
+
+    /// Consumes the next whole frame and says where it lies in the storage,
+    /// for [`frame_at`](FrameBuffer::frame_at); `Partial` says how many
+    /// bytes are missing. Holds no borrow, so a reader can decide between
+    /// returning the frame and reading more.
+    #[inline(always)]
+    pub(crate) fn take_span(&mut self) -> Result<Status<(usize, Span)>, Error> {
+        let at = self.start;
+        Ok(match self.decoder.decode_span(&self.data[at..self.end])? {
+            Status::Complete(span) => {
+                consume(&mut self.start, &mut self.end, span.total);
+                Status::Complete((at, span))
+            }
+            Status::Partial(needed) => Status::Partial(needed),
+        })
+    }
+
+    /// The frame [`take_span`](FrameBuffer::take_span) consumed. Consumed
+    /// bytes stay in place until the next push or read.
+    #[inline(always)]
+    pub(crate) fn frame_at(&self, (at, span): (usize, Span)) -> Frame<'_, F::Header<'_>> {
+        self.decoder.frame_at(&self.data[at..], span)
     }
 
     /// The next streaming step (header, body chunk, end), or `None` until

@@ -168,6 +168,15 @@ enum State {
     Body { remaining: u64 },
 }
 
+/// Where a completed frame lies in the input it was decoded from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) header_len: usize,
+    pub(crate) body_len: u64,
+    /// Header and payload: the bytes to consume.
+    pub(crate) total: usize,
+}
+
 /// An incremental decoder for one framing.
 ///
 /// It offers the same state machine three ways:
@@ -284,134 +293,104 @@ impl<F: Framing> Decoder<F> {
         &mut self,
         input: &'a [u8],
     ) -> Result<Status<(Frame<'a, F::Header<'a>>, usize)>, Error> {
-        // Fast path, once per frame in the common case: at a frame boundary
-        // with the whole header in `input`. It does what the general path
-        // below would, minus the state round trips.
-        if matches!(self.state, State::Head) && self.error.is_none() {
-            let prefix_len = self.framing.prefix_len();
-            if input.len() >= prefix_len {
-                let parsed =
-                    match self
-                        .framing
-                        .parse_prefix(&input[..prefix_len], self.offset, &self.limits)
-                    {
-                        Ok(Head::Complete { body_len }) => Some((prefix_len, body_len)),
-                        Ok(Head::NeedsRest { header_len }) => {
-                            self.state = State::HeadRest { header_len };
-                            if input.len() >= header_len {
-                                match self.framing.parse_rest(
-                                    &input[..header_len],
-                                    self.offset,
-                                    &self.limits,
-                                ) {
-                                    Ok(body_len) => Some((header_len, body_len)),
-                                    Err(e) => return Err(self.fail(e)),
-                                }
-                            } else {
-                                None
-                            }
-                        }
-                        Err(e) => return Err(self.fail(e)),
-                    };
-                if let Some((header_len, body_len)) = parsed {
-                    if body_len <= self.limits.max_frame {
-                        if let Some(total) = usize::try_from(body_len)
-                            .ok()
-                            .and_then(|b| b.checked_add(header_len))
-                        {
-                            if input.len() >= total {
-                                return Ok(Status::Complete(
-                                    self.take_frame(input, header_len, body_len, total),
-                                ));
-                            }
-                            self.state = State::Frame {
-                                header_len,
-                                body_len,
-                            };
-                            return Ok(Status::Partial(Needed::exact(total - input.len())));
-                        }
-                    }
-                    // Over a limit: the general path parses again (parsing
-                    // is pure) and reports it.
-                }
-            }
-        } else if let State::Frame {
+        Ok(match self.decode_span(input)? {
+            Status::Complete(span) => Status::Complete((self.frame_at(input, span), span.total)),
+            Status::Partial(needed) => Status::Partial(needed),
+        })
+    }
+
+    /// [`decode`](Decoder::decode) without the borrow: where the completed
+    /// frame lies in `input`. Lets a buffer hand out a frame after deciding,
+    /// with no borrow held, whether it has one.
+    #[inline(always)]
+    pub(crate) fn decode_span(&mut self, input: &[u8]) -> Result<Status<Span>, Error> {
+        let (header_len, body_len, total) = match self.fast_header(input) {
+            Some(Ok(lengths)) => lengths,
+            Some(Err(e)) => return Err(e),
+            None => match self.decode_general(input)? {
+                Status::Complete(lengths) => lengths,
+                Status::Partial(needed) => return Ok(Status::Partial(needed)),
+            },
+        };
+        if input.len() < total {
+            // Waiting for the rest is then one length comparison per call.
+            self.state = State::Frame {
+                header_len,
+                body_len,
+            };
+            return Ok(Status::Partial(Needed::exact(total - input.len())));
+        }
+        self.state = State::Head;
+        self.offset += total as u64;
+        Ok(Status::Complete(Span {
             header_len,
             body_len,
-        } = self.state
-        {
-            // The header was parsed by an earlier call: waiting for the
-            // rest of the frame is one length comparison.
-            if self.error.is_none() {
-                if let Some(total) = usize::try_from(body_len)
-                    .ok()
-                    .and_then(|b| b.checked_add(header_len))
-                {
-                    if input.len() >= total {
-                        return Ok(Status::Complete(
-                            self.take_frame(input, header_len, body_len, total),
-                        ));
-                    }
-                    return Ok(Status::Partial(Needed::exact(total - input.len())));
-                }
-            }
-        }
-        match self.decode_general(input)? {
-            Status::Complete((header_len, body_len, total)) => Ok(Status::Complete(
-                self.take_frame(input, header_len, body_len, total),
-            )),
-            Status::Partial(needed) => Ok(Status::Partial(needed)),
+            total,
+        }))
+    }
+
+    /// The frame `span` locates in `input`, as returned by
+    /// [`decode_span`](Decoder::decode_span) for the same bytes.
+    #[inline(always)]
+    pub(crate) fn frame_at<'a>(&self, input: &'a [u8], span: Span) -> Frame<'a, F::Header<'a>> {
+        Frame {
+            header: self
+                .framing
+                .header(&input[..span.header_len], span.body_len),
+            payload: &input[span.header_len..span.total],
+            raw: &input[..span.total],
         }
     }
 
-    /// The common case of [`poll_frame`](Decoder::poll_frame) (as
-    /// [`decode`](Decoder::decode)'s fast path, which completes frames
-    /// without leaving state `Head`), kept small so that it inlines into
-    /// the caller's loop: no error, and the header parsed now
-    /// (from state `Head`, which is kept) or by an earlier call (state
-    /// `Frame`). Gives `Some(Ok((header_len, body_len, frame_len)))`, or
-    /// `Some(Err)` for a bad header (made sticky). `None` leaves everything
-    /// else (a partial header, a length over a limit, a body in progress, a
-    /// failed decoder) to the general paths, which handle it as they always
-    /// did; parsing is pure, so they may parse the same header again.
+    /// The common case of [`decode`](Decoder::decode) and
+    /// [`poll_frame`](Decoder::poll_frame), kept small so that it inlines
+    /// into the caller's loop: no error, and the header parsed now (from
+    /// state `Head`, which is kept) or by an earlier call (state `Frame`).
+    /// Gives `Some(Ok((header_len, body_len, frame_len)))`, or `Some(Err)`
+    /// for a bad header (made sticky). `None` leaves everything else (a
+    /// partial header, a length over a limit, a body in progress, a failed
+    /// decoder) to the general paths; parsing is pure, so they may parse the
+    /// same header again.
     #[inline(always)]
     fn fast_header(&mut self, input: &[u8]) -> Option<Result<(usize, u64, usize), Error>> {
-        if self.error.is_some() {
-            return None;
-        }
-        let (header_len, body_len) = match self.state {
-            State::Head => {
-                let prefix_len = self.framing.prefix_len();
-                if input.len() < prefix_len {
-                    return None;
-                }
-                match self
-                    .framing
-                    .parse_prefix(&input[..prefix_len], self.offset, &self.limits)
-                {
-                    Ok(Head::Complete { body_len }) => (prefix_len, body_len),
-                    Ok(Head::NeedsRest { header_len }) => {
-                        self.state = State::HeadRest { header_len };
-                        if input.len() < header_len {
-                            return None;
-                        }
-                        match self.framing.parse_rest(
-                            &input[..header_len],
-                            self.offset,
-                            &self.limits,
-                        ) {
-                            Ok(body_len) => (header_len, body_len),
-                            Err(e) => return Some(Err(self.fail(e))),
-                        }
-                    }
-                    Err(e) => return Some(Err(self.fail(e))),
-                }
+        // `Head` first, tested on its own: the common case costs one
+        // comparison rather than a jump through a table of states.
+        let (header_len, body_len) = if self.state == State::Head && self.error.is_none() {
+            let prefix_len = self.framing.prefix_len();
+            if input.len() < prefix_len {
+                return None;
             }
+            match self
+                .framing
+                .parse_prefix(&input[..prefix_len], self.offset, &self.limits)
+            {
+                Ok(Head::Complete { body_len }) => (prefix_len, body_len),
+                Ok(Head::NeedsRest { header_len }) => {
+                    self.state = State::HeadRest { header_len };
+                    if input.len() < header_len {
+                        return None;
+                    }
+                    match self
+                        .framing
+                        .parse_rest(&input[..header_len], self.offset, &self.limits)
+                    {
+                        Ok(body_len) => (header_len, body_len),
+                        Err(e) => return Some(Err(self.fail(e))),
+                    }
+                }
+                Err(e) => return Some(Err(self.fail(e))),
+            }
+        } else if let (
             State::Frame {
                 header_len,
                 body_len,
-            } => (header_len, body_len),
-            State::HeadRest { .. } | State::Body { .. } => return None,
+            },
+            None,
+        ) = (self.state, &self.error)
+        {
+            (header_len, body_len)
+        } else {
+            return None;
         };
         if body_len > self.limits.max_frame {
             return None;
@@ -422,7 +401,7 @@ impl<F: Framing> Decoder<F> {
         Some(Ok((header_len, body_len, total)))
     }
 
-    /// Everything [`decode`](Decoder::decode)'s fast path leaves out; kept
+    /// Everything [`fast_header`](Decoder::fast_header) leaves out; kept
     /// out of line so that the fast path inlines into the caller's loop.
     /// `Complete((header_len, body_len, frame_len))` once the frame is whole.
     #[inline(never)]
@@ -437,25 +416,6 @@ impl<F: Framing> Decoder<F> {
             }));
         };
         Ok(Status::Complete((header_len, body_len, total)))
-    }
-
-    /// Completes the frame `input[..total]` and returns to `Head`.
-    #[inline(always)]
-    fn take_frame<'a>(
-        &mut self,
-        input: &'a [u8],
-        header_len: usize,
-        body_len: u64,
-        total: usize,
-    ) -> (Frame<'a, F::Header<'a>>, usize) {
-        let frame = Frame {
-            header: self.framing.header(&input[..header_len], body_len),
-            payload: &input[header_len..total],
-            raw: &input[..total],
-        };
-        self.state = State::Head;
-        self.offset += total as u64;
-        (frame, total)
     }
 
     /// Advances over the header without completing the frame: `Complete`

@@ -3,7 +3,7 @@
 use std::io::{self, Read, Write};
 
 use crate::buffer::FrameBuffer;
-use crate::decoder::{Decoder, Event, Frame, Framing, OwnedFrame};
+use crate::decoder::{Decoder, Event, Frame, Framing, OwnedFrame, Span};
 use crate::limits::Limits;
 use crate::status::{Needed, Status};
 
@@ -96,24 +96,34 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// After [`read_header`](FrameReader::read_header), read the body to its
     /// end first; until then this fails with `InvalidInput`
     /// ([`Error::BodyInProgress`](crate::Error::BodyInProgress)).
+    #[inline]
     pub fn read_frame(&mut self) -> io::Result<Option<Frame<'_, F::Header<'_>>>> {
+        // A frame already buffered is the common case, kept small enough to
+        // inline; reading is out of line. The frame is consumed first and
+        // borrowed after, so no borrow is held across a read.
         self.end_finished_body()?;
-        // Poll first and take the frame once it is whole: returning a borrow
-        // from inside the loop would hold the buffer across the next read.
+        let taken = match self.buffer.take_span()? {
+            Status::Complete(taken) => taken,
+            Status::Partial(_) => match self.read_until_frame()? {
+                Some(taken) => taken,
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(self.buffer.frame_at(taken)))
+    }
+
+    /// Reads until a whole frame is buffered and consumes it; `None` at the
+    /// end of the stream between frames.
+    #[inline(never)]
+    fn read_until_frame(&mut self) -> io::Result<Option<(usize, Span)>> {
         loop {
-            match self.buffer.poll_frame()? {
-                Status::Complete(_) => break,
-                Status::Partial(_) => {
-                    if self.fill()? == 0 {
-                        self.buffer.finish()?;
-                        return Ok(None);
-                    }
-                }
+            if self.fill()? == 0 {
+                self.buffer.finish()?;
+                return Ok(None);
             }
-        }
-        match self.buffer.next_frame()? {
-            Some(frame) => Ok(Some(frame)),
-            None => Err(desync("a frame polled whole was not there")),
+            if let Status::Complete(taken) = self.buffer.take_span()? {
+                return Ok(Some(taken));
+            }
         }
     }
 
@@ -142,6 +152,60 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     pub fn has_buffered_frame(&mut self) -> io::Result<bool> {
         self.end_finished_body()?;
         Ok(matches!(self.buffer.poll_frame()?, Status::Complete(_)))
+    }
+
+    /// Reads past the next frame and returns its payload length; `Ok(None)`
+    /// when the stream ends between frames. For counting or filtering.
+    ///
+    /// A frame that fits the buffer (at most a read chunk, or what the
+    /// buffer already holds) is skipped where it lies; a larger one is
+    /// streamed through and dropped, so memory stays bounded by the read
+    /// chunk whatever [`Limits::max_frame`] allows.
+    ///
+    /// ```
+    /// use sockframe::io::FrameReader;
+    /// use sockframe::Ascii;
+    ///
+    /// let mut reader = FrameReader::new(&b"0005hello0002hi"[..], Ascii::new());
+    /// assert_eq!(reader.skip_frame()?, Some(5));
+    /// assert_eq!(reader.skip_frame()?, Some(2));
+    /// assert_eq!(reader.skip_frame()?, None);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    #[inline]
+    pub fn skip_frame(&mut self) -> io::Result<Option<u64>> {
+        self.end_finished_body()?;
+        match self.buffer.take_span()? {
+            Status::Complete((_, span)) => Ok(Some(span.body_len)),
+            Status::Partial(needed) => self.skip_frame_reading(needed),
+        }
+    }
+
+    /// [`skip_frame`](FrameReader::skip_frame) once the buffer lacks
+    /// `needed` bytes of the frame.
+    #[inline(never)]
+    fn skip_frame_reading(&mut self, mut needed: Needed) -> io::Result<Option<u64>> {
+        loop {
+            if let Needed::Exact(missing) = needed {
+                let frame_len = self.buffer.len().saturating_add(missing.get());
+                if frame_len > self.read_chunk.max(self.buffer.capacity()) {
+                    // Too large to hold: stream the body through.
+                    let Some((_, body_len)) = self.read_header()? else {
+                        return Err(desync("a header parsed whole was not there"));
+                    };
+                    self.discard_body()?;
+                    return Ok(Some(body_len));
+                }
+            }
+            if self.fill()? == 0 {
+                self.buffer.finish()?;
+                return Ok(None);
+            }
+            match self.buffer.take_span()? {
+                Status::Complete((_, span)) => return Ok(Some(span.body_len)),
+                Status::Partial(more) => needed = more,
+            }
+        }
     }
 
     /// The next frame's header and announced body length, as soon as the
@@ -322,6 +386,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
 
     /// Once a streamed body is complete, steps the decoder past its end so
     /// the next frame can start.
+    #[inline(always)]
     fn end_finished_body(&mut self) -> io::Result<()> {
         if self.body_remaining() == Some(0) {
             self.buffer.next_event()?;
