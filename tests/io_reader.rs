@@ -560,3 +560,75 @@ fn has_buffered_frame_tells_whether_the_next_frame_needs_a_read() {
     let error = bad.has_buffered_frame().unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidData);
 }
+
+#[test]
+fn skip_frame_steps_over_frames_and_streams_the_large_ones() {
+    const LARGE: usize = 3 * DEFAULT_READ_CHUNK + 17;
+    let wire = stream_of(
+        &Binary::default(),
+        &[
+            b"small",
+            &body(LARGE),
+            b"",
+            &body(DEFAULT_READ_CHUNK - 10),
+            b"last",
+        ],
+    );
+    let limits = Limits::new().max_frame(u64::MAX);
+    let mut reader = FrameReader::with_limits(&wire[..], Binary::default(), limits);
+    assert_eq!(reader.skip_frame().unwrap(), Some(5));
+    assert_eq!(reader.skip_frame().unwrap(), Some(LARGE as u64));
+    // The large body went through a read chunk at a time, never held whole.
+    assert!(
+        reader.buffer().capacity() <= 2 * DEFAULT_READ_CHUNK,
+        "buffer grew to {}",
+        reader.buffer().capacity()
+    );
+    assert_eq!(reader.skip_frame().unwrap(), Some(0));
+    assert_eq!(
+        reader.read_frame().unwrap().unwrap().payload(),
+        body(DEFAULT_READ_CHUNK - 10)
+    );
+    assert_eq!(reader.skip_frame().unwrap(), Some(4));
+    assert_eq!(reader.decoder().offset(), wire.len() as u64);
+    assert_eq!(reader.skip_frame().unwrap(), None);
+    assert_eq!(reader.skip_frame().unwrap(), None);
+}
+
+#[test]
+fn skip_frame_reports_a_cut_stream_and_bad_bytes_after_the_good_frames() {
+    // Cut inside a frame too large to hold: streamed, then the missing count.
+    let wire = stream_of(&Ascii::with_width(7).unwrap(), &[b"ok", &body(200_000)]);
+    let cut = &wire[..wire.len() - 1234];
+    let mut reader = FrameReader::new(one_byte_at_a_time(cut), Ascii::with_width(7).unwrap())
+        .with_read_chunk(4096);
+    assert_eq!(reader.skip_frame().unwrap(), Some(2));
+    assert_eof_missing(
+        &reader.skip_frame().unwrap_err(),
+        cut.len() as u64,
+        exact(1234),
+    );
+
+    // Cut inside a small frame.
+    let wire = stream_of(&Ascii::new(), &[b"one", b"two"]);
+    let mut reader = FrameReader::new(&wire[..wire.len() - 2], Ascii::new());
+    assert_eq!(reader.skip_frame().unwrap(), Some(3));
+    assert_eof_missing(
+        &reader.skip_frame().unwrap_err(),
+        wire.len() as u64 - 2,
+        exact(2),
+    );
+
+    // A bad digit after a good frame: the frame first, then the error.
+    let mut reader = FrameReader::new(&b"0001a00x1"[..], Ascii::new());
+    assert_eq!(reader.skip_frame().unwrap(), Some(1));
+    let error = reader.skip_frame().unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidData);
+    assert_eq!(
+        frame_error(&error),
+        Some(&Error::InvalidDigit {
+            offset: 7,
+            byte: b'x'
+        })
+    );
+}

@@ -119,6 +119,7 @@ fn modes() -> impl Strategy<Value = Vec<ReadMode>> {
         Just(ReadMode::Owned),
         any::<u8>().prop_map(ReadMode::Body),
         any::<u8>().prop_map(ReadMode::Copy),
+        Just(ReadMode::Skip),
     ];
     vec(mode, 1..4)
 }

@@ -108,6 +108,8 @@ pub enum ReadMode {
     /// `read_header`, then `copy_body_to` a writer taking `1 + n % 64`
     /// bytes per write (and interrupted every third write).
     Copy(u8),
+    /// `skip_frame`: only the payload length comes back.
+    Skip,
 }
 
 /// `WouldBlock` and `TimedOut` are for the caller to retry; anything else
@@ -148,7 +150,9 @@ fn retrying<T>(budget: &mut usize, mut call: impl FnMut() -> io::Result<T>) -> R
 
 /// Reads `stream` through a [`FrameReader`] fed by `script`, taking each
 /// frame as `modes` says (cycling), and checks on the way that memory stays
-/// bounded and that errors are sticky.
+/// bounded and that errors are sticky. Frames taken by
+/// [`ReadMode::Skip`] are listed apart, as (index, payload length), with an
+/// empty placeholder in `frames`.
 pub fn via_reader<S: Subject>(
     framing: &S,
     limits: Limits,
@@ -156,7 +160,7 @@ pub fn via_reader<S: Subject>(
     script: &[ReadStep],
     modes: &[ReadMode],
     read_chunk: usize,
-) -> Decoded {
+) -> (Decoded, Vec<(usize, u64)>) {
     let source = ScriptedSource::new(stream, script);
     let mut reader = FrameReader::with_limits(source, framing.clone(), limits)
         .with_read_chunk(read_chunk.max(1));
@@ -172,6 +176,7 @@ pub fn via_reader<S: Subject>(
         modes
     };
     let mut frames = Vec::new();
+    let mut skipped = Vec::new();
     let end = loop {
         let mode = modes[frames.len() % modes.len()];
         let next = match mode {
@@ -188,6 +193,15 @@ pub fn via_reader<S: Subject>(
                 frame.map(|frame| ModelFrame {
                     header: framing.owned_header_text(&frame.header, frame.payload.len() as u64),
                     payload: frame.payload,
+                })
+            }),
+            ReadMode::Skip => retrying(&mut budget, || reader.skip_frame()).map(|skip| {
+                skip.map(|body_len| {
+                    skipped.push((frames.len(), body_len));
+                    ModelFrame {
+                        header: None,
+                        payload: Vec::new(),
+                    }
                 })
             }),
             ReadMode::Body(n) | ReadMode::Copy(n) => streamed(
@@ -223,7 +237,7 @@ pub fn via_reader<S: Subject>(
             }
         }
     };
-    Decoded { frames, end }
+    (Decoded { frames, end }, skipped)
 }
 
 /// `read_header`, then the body by `read_body` or `copy_body_to`.
