@@ -104,9 +104,10 @@ impl Framing for Ascii {
 
     #[inline(always)]
     fn parse_prefix(&self, prefix: &[u8], offset: u64, _limits: &Limits) -> Result<Head, Error> {
-        if let Some(body_len) = four_digits(prefix) {
+        if let Some(body_len) = word_digits(prefix) {
             return Ok(Head::Complete { body_len });
         }
+        // A byte that is not a digit: found and named byte by byte.
         parse_digits(prefix, offset)
     }
 
@@ -114,27 +115,201 @@ impl Framing for Ascii {
     fn header<'a>(&self, _header: &'a [u8], _body_len: u64) -> Self::Header<'a> {}
 }
 
-/// The value of a 4-digit header (the usual width), read as one word;
-/// `None` for another width or if any byte is not a digit.
+/// The value of a header of 1 to 19 digits, read a word at a time; `None`
+/// if any byte is not a digit (or for another length), for
+/// [`parse_digits`] to name the first bad byte.
+///
+/// For 4 and 5 digits, the value is two independent multiplies, an
+/// addition and a shift after the load: the next frame's header waits for
+/// it.
 #[inline(always)]
-fn four_digits(prefix: &[u8]) -> Option<u64> {
-    if prefix.len() != 4 {
+fn word_digits(prefix: &[u8]) -> Option<u64> {
+    // `prefix.len()` is the configured width: the same branch every
+    // frame. Ranges rather than a `match`, which would become a jump
+    // table in front of the usual width.
+    let n = prefix.len();
+    if n == 4 {
+        let word = u32::from_le_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]);
+        if !all_digits_u32(word) {
+            return None;
+        }
+        return Some(four_value(word));
+    }
+    if n.wrapping_sub(5) < 4 {
+        if n == 5 {
+            return five(prefix);
+        }
+        return six_to_eight(prefix);
+    }
+    other_widths(prefix)
+}
+
+/// Whether every byte of `word` is an ASCII digit.
+///
+/// Below the lowest non-digit byte, every byte is a digit: subtracting
+/// 0x30 leaves 0..=9 with no borrow and adding 0x46 gives 0x76..=0x7F with
+/// no carry, so neither sets a top bit there. At the lowest non-digit
+/// byte `b` (no borrow or carry coming in), `b - 0x30` sets its top bit if
+/// `b < 0x30` or `b >= 0xB0`, and `b + 0x46` does if `0x3A <= b <= 0xB9`:
+/// one of the two always does. So the result is exact, whatever happens
+/// above that byte.
+#[inline(always)]
+fn all_digits_u32(word: u32) -> bool {
+    const ONES: u32 = u32::MAX / 0xFF;
+    (word.wrapping_sub(ONES * 0x30) | word.wrapping_add(ONES * 0x46)) & (ONES * 0x80) == 0
+}
+
+/// Each byte of `word` minus `b'0'`, and whether every byte from byte
+/// `shift / 8` up is an ASCII digit (see [`all_digits_u32`]); the bytes
+/// below must be zero.
+#[inline(always)]
+fn digits_u64(word: u64, shift: u32) -> (u64, bool) {
+    const ONES: u64 = u64::MAX / 0xFF;
+    let values = word.wrapping_sub((ONES * 0x30) << shift);
+    let bad = (values | word.wrapping_add((ONES * 0x46) << shift)) & ((ONES * 0x80) << shift);
+    (values, bad == 0)
+}
+
+/// The value of 4 ASCII digits (checked by the caller), the first in the
+/// low byte of `word`.
+///
+/// Two multiplies that do not wait for each other: digits 0 and 2 (low
+/// nibbles of bytes 0 and 2) times 1000 and 10, digits 1 and 3 times 100
+/// and 1, each landing in bits 48..64. The other partial products land
+/// in bits 32..40 (`(10 * d0 + d1) << 32` in all, no carry into bit 48)
+/// or past bit 64.
+#[inline(always)]
+fn four_value(word: u32) -> u64 {
+    let word = u64::from(word);
+    let even = (word & 0x000F_000F).wrapping_mul((1000 << 48) | (10 << 32));
+    let odd = (word & 0x0F00_0F00).wrapping_mul((100 << 40) | (1 << 24));
+    even.wrapping_add(odd) >> 48
+}
+
+/// 5 digits: the first four as in [`four_value`] but times 10 (in bits
+/// 47..64, at most 99_990), plus the last.
+#[inline(always)]
+fn five(prefix: &[u8]) -> Option<u64> {
+    let [a, b, c, d, e] = *prefix else {
+        return None;
+    };
+    let head = u32::from_le_bytes([a, b, c, d]);
+    let last = e.wrapping_sub(b'0');
+    if !all_digits_u32(head) || last > 9 {
         return None;
     }
-    let mut bytes = [0u8; 4];
-    bytes.copy_from_slice(prefix);
+    let head = u64::from(head);
+    // Digit 2 times 10_000 << 47 and digit 3 times 1000 << 39 are even
+    // numbers times 2^63: nothing is left of them in the word.
+    let even = (head & 0x000F_000F).wrapping_mul((10_000 << 47) | (100 << 31));
+    let odd = (head & 0x0F00_0F00).wrapping_mul((1000 << 39) | (10 << 23));
+    Some((even.wrapping_add(odd) >> 47) + u64::from(last))
+}
+
+/// 6 to 8 digits: two overlapping 4-byte loads make one word.
+#[inline(always)]
+fn six_to_eight(prefix: &[u8]) -> Option<u64> {
+    let n = prefix.len();
+    if !(6..=8).contains(&n) {
+        return None;
+    }
+    let lo = u32::from_le_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]);
+    let hi = u32::from_le_bytes([prefix[n - 4], prefix[n - 3], prefix[n - 2], prefix[n - 1]]);
+    // Digit `i` in byte `8 - n + i` from both loads; zero bytes below.
+    let shift = 8 * (8 - n as u32);
+    let word = (u64::from(lo) << shift) | (u64::from(hi) << 32);
+    let (digits, ok) = digits_u64(word, shift);
+    if !ok {
+        return None;
+    }
+    Some(eight_value(digits))
+}
+
+/// The value of 8 digits (bytes minus `b'0'`, each 0..=9), the first in
+/// the low byte: at most 99_999_999.
+#[inline(always)]
+fn eight_value(digits: u64) -> u64 {
+    // Pairs in bytes 0, 2, 4, 6: d0*10+d1, d2*10+d3, ... (at most 99).
+    let pairs = digits.wrapping_mul(10).wrapping_add(digits >> 8);
+    // Pairs 0 and 2 times 10^6 and 10^2, pairs 1 and 3 times 10^4 and 1,
+    // summed in the high half.
+    const MASK: u64 = 0x0000_00FF_0000_00FF;
+    let even = (pairs & MASK).wrapping_mul(100 + (1_000_000 << 32));
+    let odd = ((pairs >> 16) & MASK).wrapping_mul(1 + (10_000 << 32));
+    even.wrapping_add(odd) >> 32
+}
+
+/// 1 to 3 and 9 to 19 digits, out of line: rarer widths.
+#[inline(never)]
+fn other_widths(prefix: &[u8]) -> Option<u64> {
+    match prefix.len() {
+        1 => {
+            let digit = prefix[0].wrapping_sub(b'0');
+            (digit <= 9).then_some(u64::from(digit))
+        }
+        2 => short::<2>(prefix),
+        3 => short::<3>(prefix),
+        9 => sixteen::<1>(prefix),
+        10 => sixteen::<2>(prefix),
+        11 => sixteen::<3>(prefix),
+        12 => sixteen::<4>(prefix),
+        13 => sixteen::<5>(prefix),
+        14 => sixteen::<6>(prefix),
+        15 => sixteen::<7>(prefix),
+        16 => sixteen::<8>(prefix),
+        17 => twenty_four::<1>(prefix),
+        18 => twenty_four::<2>(prefix),
+        19 => twenty_four::<3>(prefix),
+        _ => None,
+    }
+}
+
+/// `N` (2 or 3) digits as 4, after `4 - N` `b'0'` bytes.
+#[inline(always)]
+fn short<const N: usize>(prefix: &[u8]) -> Option<u64> {
+    if prefix.len() != N {
+        return None;
+    }
+    let mut bytes = [b'0'; 4];
+    bytes[4 - N..].copy_from_slice(prefix);
     let word = u32::from_le_bytes(bytes);
-    // Every byte is 0x30..=0x39: high nibble 3, and adding 6 to the low
-    // nibble does not carry into it.
-    if word & 0xF0F0_F0F0 != 0x3030_3030
-        || word.wrapping_add(0x0606_0606) & 0xF0F0_F0F0 != 0x3030_3030
-    {
+    all_digits_u32(word).then(|| four_value(word))
+}
+
+/// The `N` (1..=8) bytes `digits[..N]` in one word, after `8 - N` `b'0'`
+/// bytes: digit `i` in byte `8 - N + i`.
+#[inline(always)]
+fn word8<const N: usize>(digits: &[u8]) -> u64 {
+    let mut bytes = [b'0'; 8];
+    bytes[8 - N..].copy_from_slice(&digits[..N]);
+    u64::from_le_bytes(bytes)
+}
+
+/// `H + 8` digits (`H` from 1 to 8): the first `H` and the last 8, each
+/// read as one word.
+#[inline(always)]
+fn sixteen<const H: usize>(prefix: &[u8]) -> Option<u64> {
+    if prefix.len() != H + 8 {
         return None;
     }
-    let digits = word - 0x3030_3030; // First digit in the low byte.
-                                     // Pairs: bytes 0 and 2 become d0*10+d1 and d2*10+d3 (at most 99).
-    let pairs = (digits * 10 + (digits >> 8)) & 0x00FF_00FF;
-    Some(u64::from((pairs & 0xFF) * 100 + (pairs >> 16)))
+    let (high, high_ok) = digits_u64(word8::<H>(&prefix[..H]), 0);
+    let (low, low_ok) = digits_u64(word8::<8>(&prefix[H..]), 0);
+    (high_ok & low_ok).then(|| eight_value(high) * 100_000_000 + eight_value(low))
+}
+
+/// `H + 16` digits (`H` from 1 to 3), read as three words: at most
+/// 10^19 - 1, which fits a `u64`.
+#[inline(always)]
+fn twenty_four<const H: usize>(prefix: &[u8]) -> Option<u64> {
+    if prefix.len() != H + 16 {
+        return None;
+    }
+    let (high, high_ok) = digits_u64(word8::<H>(&prefix[..H]), 0);
+    let (mid, mid_ok) = digits_u64(word8::<8>(&prefix[H..H + 8]), 0);
+    let (low, low_ok) = digits_u64(word8::<8>(&prefix[H + 8..]), 0);
+    (high_ok & mid_ok & low_ok).then(|| {
+        (eight_value(high) * 100_000_000 + eight_value(mid)) * 100_000_000 + eight_value(low)
+    })
 }
 
 /// Parses a header of any width digit by digit, naming the first bad byte.
@@ -185,5 +360,141 @@ impl Encode for Ascii {
             n /= 10;
         }
         Ok(HeaderBuf::from_slice(&digits[..width]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::{format, vec, vec::Vec};
+
+    /// `parse_prefix` for the width of `prefix` gives what the byte by
+    /// byte `parse_digits` does, and valid headers take the word path.
+    fn check(prefix: &[u8], offset: u64) {
+        let framing = Ascii::with_width(prefix.len()).expect("valid width");
+        let got = framing.parse_prefix(prefix, offset, &Limits::default());
+        let want = parse_digits(prefix, offset);
+        assert_eq!(got, want, "prefix {prefix:?} at offset {offset}");
+        // And the reference itself: the value, or the first bad byte.
+        match prefix.iter().position(|b| !b.is_ascii_digit()) {
+            Some(i) => {
+                assert_eq!(
+                    want,
+                    Err(Error::InvalidDigit {
+                        offset: offset + i as u64,
+                        byte: prefix[i],
+                    })
+                );
+                assert_eq!(word_digits(prefix), None, "prefix {prefix:?}");
+            }
+            None => {
+                let text = core::str::from_utf8(prefix).expect("digits");
+                let value: u64 = text.parse().expect("at most 19 digits");
+                assert_eq!(want, Ok(Head::Complete { body_len: value }));
+                assert_eq!(word_digits(prefix), Some(value), "prefix {prefix:?}");
+            }
+        }
+    }
+
+    fn digits(value: u64, width: usize) -> Vec<u8> {
+        let text = format!("{value:0width$}");
+        assert_eq!(text.len(), width);
+        text.into_bytes()
+    }
+
+    /// Values worth trying at a width: 0, 10^k - 1 and 10^k, every digit
+    /// in every place, and pseudo-random ones.
+    fn values(width: usize) -> Vec<u64> {
+        let max = Ascii::with_width(width).expect("valid width").max_len();
+        let mut values = vec![0, max, max / 2];
+        let mut power = 1u64;
+        for place in 0..width {
+            values.extend([power - 1, power, power + 1]);
+            for digit in 1..=9 {
+                values.push(digit * power);
+                values.push(max - digit * power);
+            }
+            if place + 1 < width {
+                power *= 10;
+            }
+        }
+        let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ width as u64;
+        for _ in 0..2000 {
+            // xorshift64
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            values.push(state % (max + 1));
+        }
+        values.retain(|&v| v <= max);
+        values
+    }
+
+    #[test]
+    fn every_width_parses_like_digit_by_digit() {
+        for width in 1..=Ascii::MAX_WIDTH {
+            if width <= 5 {
+                let max = Ascii::with_width(width).unwrap().max_len();
+                for value in 0..=max {
+                    check(&digits(value, width), 0);
+                }
+            }
+            for value in values(width) {
+                check(&digits(value, width), 12_345);
+            }
+        }
+    }
+
+    #[test]
+    fn every_width_names_the_first_bad_byte() {
+        const BAD: [u8; 16] = [
+            b'/', b':', b' ', 0x00, 0xB0, 0xFF, b'a', b'+', b'-', 0x2F, 0x3A, 0x7F, 0x80, 0xB9,
+            0xBA, 0xF9,
+        ];
+        for width in 1..=Ascii::MAX_WIDTH {
+            for base in [0, 1, Ascii::with_width(width).unwrap().max_len()] {
+                let base = digits(base, width);
+                for i in 0..width {
+                    // Every byte value at each position: digits included.
+                    for byte in 0..=u8::MAX {
+                        let mut prefix = base.clone();
+                        prefix[i] = byte;
+                        check(&prefix, 1_000_000);
+                    }
+                    // A second bad byte after the first: the first is named.
+                    for (k, &first) in BAD.iter().enumerate() {
+                        for j in i + 1..width {
+                            let mut prefix = base.clone();
+                            prefix[i] = first;
+                            prefix[j] = BAD[(k + 7) % BAD.len()];
+                            check(&prefix, u64::MAX - 64);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn other_lengths_fall_back() {
+        // `parse_prefix` is given `width` bytes by the decoder; any other
+        // length is still parsed digit by digit.
+        let framing = Ascii::new();
+        let limits = Limits::default();
+        assert_eq!(
+            framing.parse_prefix(b"", 0, &limits),
+            Ok(Head::Complete { body_len: 0 })
+        );
+        assert_eq!(
+            framing.parse_prefix(b"123456", 0, &limits),
+            Ok(Head::Complete { body_len: 123_456 })
+        );
+        assert_eq!(
+            framing.parse_prefix(b"12x", 5, &limits),
+            Err(Error::InvalidDigit {
+                offset: 7,
+                byte: b'x'
+            })
+        );
     }
 }
