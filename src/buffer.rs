@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use crate::decoder::{Decoder, Event, Frame, Framing, Span};
+use crate::decoder::{Decoder, Event, Frame, Framing, Skipped};
 use crate::error::Error;
 use crate::status::Status;
 
@@ -132,12 +132,27 @@ impl<F: Framing> FrameBuffer<F> {
         }
     }
 
+    /// Consumes every whole frame buffered without building them (see
+    /// [`Decoder::skip_frames`]): how many, their payload bytes and their
+    /// bytes on the wire.
+    pub fn skip_frames(&mut self) -> Result<Skipped, Error> {
+        let skipped = self.decoder.skip_frames(&self.data[self.start..self.end])?;
+        // At most the bytes buffered.
+        consume(
+            &mut self.start,
+            &mut self.end,
+            skipped.stream_bytes as usize,
+        );
+        Ok(skipped)
+    }
+
     /// Consumes the next whole frame and says where it lies in the storage,
     /// for [`frame_at`](FrameBuffer::frame_at); `Partial` says how many
     /// bytes are missing. Holds no borrow, so a reader can decide between
     /// returning the frame and reading more.
+    #[cfg(feature = "std")] // For `io::FrameReader`.
     #[inline(always)]
-    pub(crate) fn take_span(&mut self) -> Result<Status<(usize, Span)>, Error> {
+    pub(crate) fn take_span(&mut self) -> Result<Status<(usize, crate::decoder::Span)>, Error> {
         let at = self.start;
         Ok(match self.decoder.decode_span(&self.data[at..self.end])? {
             Status::Complete(span) => {
@@ -150,8 +165,12 @@ impl<F: Framing> FrameBuffer<F> {
 
     /// The frame [`take_span`](FrameBuffer::take_span) consumed. Consumed
     /// bytes stay in place until the next push or read.
+    #[cfg(feature = "std")]
     #[inline(always)]
-    pub(crate) fn frame_at(&self, (at, span): (usize, Span)) -> Frame<'_, F::Header<'_>> {
+    pub(crate) fn frame_at(
+        &self,
+        (at, span): (usize, crate::decoder::Span),
+    ) -> Frame<'_, F::Header<'_>> {
         self.decoder.frame_at(&self.data[at..], span)
     }
 

@@ -140,6 +140,35 @@ impl<H> OwnedFrame<H> {
     }
 }
 
+/// Frames stepped over without being built: see
+/// [`Decoder::skip_frames`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Skipped {
+    /// Whole frames.
+    pub frames: u64,
+    /// Their payload bytes (JSON framing: body bytes).
+    pub payload_bytes: u64,
+    /// Their bytes on the wire, headers included: what to consume.
+    pub stream_bytes: u64,
+}
+
+impl Skipped {
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: Skipped) {
+        self.frames += other.frames;
+        self.payload_bytes += other.payload_bytes;
+        self.stream_bytes += other.stream_bytes;
+    }
+
+    /// Counts one more frame.
+    pub(crate) fn add_frame(&mut self, payload_bytes: u64, stream_bytes: u64) {
+        self.frames += 1;
+        self.payload_bytes += payload_bytes;
+        self.stream_bytes += stream_bytes;
+    }
+}
+
 /// One step of a frame decoded as a stream, for bodies too large to hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event<'a, H = ()> {
@@ -340,6 +369,68 @@ impl<F: Framing> Decoder<F> {
             payload: &input[span.header_len..span.total],
             raw: &input[..span.total],
         }
+    }
+
+    /// Steps over every whole frame at the front of `input` without
+    /// building them, for counting or dropping frames in bulk: drop the
+    /// first [`Skipped::stream_bytes`] bytes afterwards.
+    ///
+    /// Stops before an incomplete frame, as [`decode`](Decoder::decode)'s
+    /// `Partial` would. A bad header ends the run too: with frames skipped
+    /// before it, they are returned and the next call reports the error
+    /// (frames before an error are never lost); with none, it is the
+    /// error.
+    ///
+    /// ```
+    /// use sockframe::{Ascii, Decoder};
+    ///
+    /// let mut decoder = Decoder::new(Ascii::new());
+    /// let skipped = decoder.skip_frames(b"0002hi0003you0005he")?;
+    /// assert_eq!((skipped.frames, skipped.payload_bytes, skipped.stream_bytes), (2, 5, 13));
+    /// # Ok::<(), sockframe::Error>(())
+    /// ```
+    pub fn skip_frames(&mut self, input: &[u8]) -> Result<Skipped, Error> {
+        let mut skipped = Skipped::default();
+        let mut pos = 0usize;
+        loop {
+            // Frames whose fixed part says it all, with the decoder's state
+            // kept in locals: a header parse, a limit check and an add per
+            // frame.
+            if self.state == State::Head && self.error.is_none() {
+                let prefix_len = self.framing.prefix_len();
+                let start = pos;
+                while let Some(prefix) = input.get(pos..pos + prefix_len) {
+                    let offset = self.offset + (pos - start) as u64;
+                    let Ok(Head::Complete { body_len }) =
+                        self.framing.parse_prefix(prefix, offset, &self.limits)
+                    else {
+                        break;
+                    };
+                    let end = match usize::try_from(body_len)
+                        .ok()
+                        .and_then(|b| b.checked_add(pos + prefix_len))
+                    {
+                        Some(end) if body_len <= self.limits.max_frame && end <= input.len() => end,
+                        _ => break,
+                    };
+                    skipped.add_frame(body_len, (end - pos) as u64);
+                    pos = end;
+                }
+                self.offset += (pos - start) as u64;
+            }
+            // Anything else (a variable-length header, an incomplete or bad
+            // frame, a state left by an earlier call) one frame at a time.
+            match self.decode_span(&input[pos..]) {
+                Ok(Status::Complete(span)) => {
+                    skipped.add_frame(span.body_len, span.total as u64);
+                    pos += span.total;
+                }
+                Ok(Status::Partial(_)) => break,
+                Err(e) if skipped.frames == 0 => return Err(e),
+                Err(_) => break,
+            }
+        }
+        Ok(skipped)
     }
 
     /// The common case of [`decode`](Decoder::decode) and

@@ -86,7 +86,7 @@ mod status;
 pub mod io;
 
 pub use buffer::FrameBuffer;
-pub use decoder::{Decoder, Event, Frame, Framing, Head, OwnedFrame};
+pub use decoder::{Decoder, Event, Frame, Framing, Head, OwnedFrame, Skipped};
 pub use encoder::{Encode, HeaderBuf};
 pub use error::{ConfigError, Error, JsonKind};
 pub use framing::ascii::Ascii;

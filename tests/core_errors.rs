@@ -376,3 +376,51 @@ fn finish_while_streaming_a_body() {
         })
     );
 }
+
+#[test]
+fn skip_frames_returns_the_frames_before_a_bad_header_then_the_error() {
+    let mut decoder = Decoder::new(sockframe::Ascii::new());
+    let skipped = decoder.skip_frames(b"0001a0002bc00x1").unwrap();
+    assert_eq!(
+        (skipped.frames, skipped.payload_bytes, skipped.stream_bytes),
+        (2, 3, 11)
+    );
+    let bad = Error::InvalidDigit {
+        offset: 13,
+        byte: b'x',
+    };
+    assert_eq!(decoder.skip_frames(b"00x1"), Err(bad.clone()));
+    // Sticky, as for every API.
+    assert_eq!(decoder.skip_frames(b"0000").unwrap_err(), bad);
+
+    // An incomplete frame ends a batch; the next call completes it.
+    let mut decoder = Decoder::new(sockframe::Binary::default());
+    let skipped = decoder.skip_frames(b"\x01\0\0\0a\x03\0\0\0bc").unwrap();
+    assert_eq!((skipped.frames, skipped.stream_bytes), (1, 5));
+    assert_eq!(decoder.skip_frames(b"\x03\0\0\0bc").unwrap().frames, 0);
+    let skipped = decoder.skip_frames(b"\x03\0\0\0bcd\x02\0\0\0").unwrap();
+    assert_eq!(
+        (skipped.frames, skipped.payload_bytes, skipped.stream_bytes),
+        (1, 3, 7)
+    );
+    assert_eq!(decoder.offset(), 12);
+
+    // Over the limit, with frames before it.
+    let limits = sockframe::Limits::new().max_frame(2);
+    let mut decoder = Decoder::with_limits(sockframe::Binary::default(), limits);
+    assert_eq!(
+        decoder
+            .skip_frames(b"\x01\0\0\0a\x03\0\0\0bcd")
+            .unwrap()
+            .frames,
+        1
+    );
+    assert!(matches!(
+        decoder.skip_frames(b"\x03\0\0\0bcd"),
+        Err(Error::FrameTooLong {
+            offset: 5,
+            length: 3,
+            limit: 2
+        })
+    ));
+}

@@ -120,6 +120,7 @@ fn modes() -> impl Strategy<Value = Vec<ReadMode>> {
         any::<u8>().prop_map(ReadMode::Body),
         any::<u8>().prop_map(ReadMode::Copy),
         Just(ReadMode::Skip),
+        Just(ReadMode::SkipBatch),
     ];
     vec(mode, 1..4)
 }

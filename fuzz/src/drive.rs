@@ -8,7 +8,7 @@ use std::num::NonZeroUsize;
 use serde_json::{Map, Value};
 use sockframe::{
     Ascii, Binary, Decoder, Encode, Endian, Error, Event, FrameBuffer, Framing, Json, JsonHeader,
-    Limits, Needed, OwnedJsonHeader, Signedness, Status,
+    Limits, Needed, OwnedJsonHeader, Signedness, Skipped, Status,
 };
 
 use super::model::{self, Api, Layout, ModelFrame, Outcome, Prefix};
@@ -628,6 +628,45 @@ pub fn via_buffer_events<S: Subject>(framing: &S, limits: Limits, pieces: &[&[u8
     }
 }
 
+/// [`FrameBuffer::skip_frames`] after every piece: the totals of the frames
+/// skipped and how the stream ended.
+pub fn via_skip<S: Subject>(
+    framing: &S,
+    limits: Limits,
+    pieces: &[&[u8]],
+) -> (Skipped, Result<(), Error>) {
+    let layout = framing.layout();
+    let mut memory = MemoryCheck::new(&layout, &limits, pieces);
+    let mut buffer = FrameBuffer::new(Decoder::with_limits(framing.clone(), limits));
+    let mut total = Skipped::default();
+    let mut fed = 0;
+    for (i, piece) in pieces.iter().enumerate() {
+        feed(&mut buffer, piece, i % 2 == 0);
+        fed += piece.len();
+        memory.check(&buffer);
+        loop {
+            match buffer.skip_frames() {
+                Ok(skipped) if skipped.frames == 0 => {
+                    assert_eq!(skipped, Skipped::default());
+                    break;
+                }
+                Ok(skipped) => total.add(skipped),
+                Err(e) => {
+                    check_buffer_sticky(&mut buffer, &e);
+                    return (total, Err(e));
+                }
+            }
+            assert_eq!(buffer.decoder().offset(), total.stream_bytes);
+            assert_eq!(buffer.len() as u64 + total.stream_bytes, fed as u64);
+        }
+    }
+    let end = buffer.finish();
+    if let Err(e) = &end {
+        check_buffer_sticky(&mut buffer, e);
+    }
+    (total, end)
+}
+
 /// Runs `stream`, cut by `sizes`, through every API, and checks each
 /// against the model. Returns the model's outcome for whole frames.
 pub fn check_stream<S: Subject>(
@@ -660,5 +699,17 @@ pub fn check_stream<S: Subject>(
             expected.end
         );
     }
+    let (skipped, end) = via_skip(framing, limits, &pieces);
+    let payload_bytes: usize = whole.frames.iter().map(|f| f.payload.len()).sum();
+    assert_eq!(
+        (skipped.frames, skipped.payload_bytes),
+        (whole.frames.len() as u64, payload_bytes as u64),
+        "skip_frames: totals differ from the model ({framing:?}, {limits:?})"
+    );
+    assert!(
+        whole.end_matches(&end),
+        "skip_frames: ended with {end:?}, the model says {:?} ({framing:?}, {limits:?})",
+        whole.end
+    );
     whole
 }

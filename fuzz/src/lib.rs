@@ -280,13 +280,18 @@ fn reader_case<S: Subject>(framing: &S, case: &ReaderCase) {
     );
     // A skipped frame gives its payload length only; the frames after it
     // show that the reader stepped over exactly that frame.
-    for &(index, body_len) in &skipped {
+    for &(index, batch) in &skipped {
+        let count = batch.frames as usize;
         let expected = model
             .frames
-            .get(index)
-            .expect("skipped a frame the model lacks");
-        assert_eq!(body_len, expected.payload.len() as u64, "skip_frame length");
-        got.frames[index] = expected.clone();
+            .get(index..index + count)
+            .expect("skipped frames the model lacks");
+        let payload_bytes: usize = expected.iter().map(|f| f.payload.len()).sum();
+        assert_eq!(
+            batch.payload_bytes, payload_bytes as u64,
+            "skipped payload bytes"
+        );
+        got.frames[index..index + count].clone_from_slice(expected);
     }
     assert_eq!(got.frames, model.frames, "reader frames");
     assert!(

@@ -5,7 +5,7 @@ use std::io::{self, Read, Write};
 
 use arbitrary::Arbitrary;
 use sockframe::io::{frame_error, FrameReader};
-use sockframe::{Error, Limits};
+use sockframe::{Error, Limits, Skipped};
 
 use super::drive::{max_header_len, Decoded, Subject};
 use super::model::ModelFrame;
@@ -110,6 +110,8 @@ pub enum ReadMode {
     Copy(u8),
     /// `skip_frame`: only the payload length comes back.
     Skip,
+    /// `skip_frames`: a batch, only its totals come back.
+    SkipBatch,
 }
 
 /// `WouldBlock` and `TimedOut` are for the caller to retry; anything else
@@ -150,9 +152,9 @@ fn retrying<T>(budget: &mut usize, mut call: impl FnMut() -> io::Result<T>) -> R
 
 /// Reads `stream` through a [`FrameReader`] fed by `script`, taking each
 /// frame as `modes` says (cycling), and checks on the way that memory stays
-/// bounded and that errors are sticky. Frames taken by
-/// [`ReadMode::Skip`] are listed apart, as (index, payload length), with an
-/// empty placeholder in `frames`.
+/// bounded and that errors are sticky. Frames taken by [`ReadMode::Skip`]
+/// and [`ReadMode::SkipBatch`] are listed apart, as (index of the first,
+/// totals), with an empty placeholder per frame in `frames`.
 pub fn via_reader<S: Subject>(
     framing: &S,
     limits: Limits,
@@ -160,7 +162,7 @@ pub fn via_reader<S: Subject>(
     script: &[ReadStep],
     modes: &[ReadMode],
     read_chunk: usize,
-) -> (Decoded, Vec<(usize, u64)>) {
+) -> (Decoded, Vec<(usize, Skipped)>) {
     let source = ScriptedSource::new(stream, script);
     let mut reader = FrameReader::with_limits(source, framing.clone(), limits)
         .with_read_chunk(read_chunk.max(1));
@@ -195,15 +197,42 @@ pub fn via_reader<S: Subject>(
                     payload: frame.payload,
                 })
             }),
-            ReadMode::Skip => retrying(&mut budget, || reader.skip_frame()).map(|skip| {
-                skip.map(|body_len| {
-                    skipped.push((frames.len(), body_len));
-                    ModelFrame {
-                        header: None,
-                        payload: Vec::new(),
+            ReadMode::Skip | ReadMode::SkipBatch => {
+                let before = reader.decoder().offset();
+                let batch = retrying(&mut budget, || {
+                    if mode == ReadMode::Skip {
+                        Ok(reader.skip_frame()?.map(|payload_bytes| {
+                            let mut one = Skipped::default();
+                            one.frames = 1;
+                            one.payload_bytes = payload_bytes;
+                            one.stream_bytes = reader.decoder().offset() - before;
+                            one
+                        }))
+                    } else {
+                        reader.skip_frames()
                     }
-                })
-            }),
+                });
+                match batch {
+                    Ok(Some(batch)) => {
+                        assert!(batch.frames > 0, "an empty batch");
+                        assert_eq!(reader.decoder().offset() - before, batch.stream_bytes);
+                        skipped.push((frames.len(), batch));
+                        for _ in 1..batch.frames {
+                            frames.push(ModelFrame {
+                                header: None,
+                                payload: Vec::new(),
+                            });
+                        }
+                        // The last placeholder goes in below.
+                        Ok(Some(ModelFrame {
+                            header: None,
+                            payload: Vec::new(),
+                        }))
+                    }
+                    Ok(None) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
             ReadMode::Body(n) | ReadMode::Copy(n) => streamed(
                 framing,
                 &mut reader,

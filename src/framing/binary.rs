@@ -12,8 +12,6 @@
 //! signed or unsigned. A negative signed length is an error, and so is a
 //! length over the decoder's limit, before any memory is reserved for it.
 
-use byteorder::{BigEndian, ByteOrder, LittleEndian, NativeEndian};
-
 use crate::decoder::{Framing, Head};
 use crate::encoder::{Encode, HeaderBuf};
 use crate::error::{ConfigError, Error};
@@ -238,7 +236,9 @@ impl Binary {
     }
 
     /// Writes `len` into a header of this layout (`len <= max_len()`).
+    #[cfg(feature = "json")] // The JSON framing's header-length prefix.
     pub(crate) fn write_len(&self, len: u64, out: &mut [u8]) {
+        use byteorder::{BigEndian, ByteOrder, LittleEndian, NativeEndian};
         let n = self.width.bytes();
         match self.endian {
             Endian::Little => LittleEndian::write_uint(out, len, n),

@@ -4,7 +4,7 @@ use std::io::{self, BufWriter, Write};
 
 use serde_json::json;
 use sockframe::io::FrameReader;
-use sockframe::Limits;
+use sockframe::{Limits, Skipped};
 
 use crate::framing::{CliFraming, Run};
 use crate::output::frame_line;
@@ -52,26 +52,25 @@ pub fn print_frames<F: CliFraming>(
 }
 
 /// Prints the totals. Frames are skipped where they lie in the reader's
-/// buffer; only a frame larger than a read chunk is streamed through, so
-/// memory stays bounded whatever `--max-frame` allows.
+/// buffer, a batch at a time; only a frame larger than a read chunk is
+/// streamed through, so memory stays bounded whatever `--max-frame` allows.
 fn count_frames<F: CliFraming>(
     mut reader: FrameReader<impl io::Read, F>,
     out: &mut impl Write,
 ) -> Result<(), String> {
-    let (mut frames, mut payload_bytes, mut stream_bytes) = (0u64, 0u64, 0u64);
+    let mut total = Skipped::default();
     let result = loop {
-        match reader.skip_frame() {
-            Ok(Some(body_len)) => {
-                frames += 1;
-                payload_bytes += body_len;
-                stream_bytes = reader.decoder().offset();
-            }
+        match reader.skip_frames() {
+            Ok(Some(skipped)) => total.add(skipped),
             Ok(None) => break Ok(()),
             Err(e) => break Err(e.to_string()),
         }
     };
-    let totals =
-        json!({"frames": frames, "payload_bytes": payload_bytes, "stream_bytes": stream_bytes});
+    let totals = json!({
+        "frames": total.frames,
+        "payload_bytes": total.payload_bytes,
+        "stream_bytes": total.stream_bytes,
+    });
     writeln!(out, "{totals}").map_err(|e| format!("writing stdout: {e}"))?;
     result
 }
