@@ -392,19 +392,25 @@ impl<F: Framing> Decoder<F> {
     pub fn skip_frames(&mut self, input: &[u8]) -> Result<Skipped, Error> {
         let mut skipped = Skipped::default();
         let mut pos = 0usize;
+        // Off once a header turns out to have a variable part (JSON), so
+        // that its fixed part is not parsed twice per frame.
+        let mut fixed_headers = true;
         loop {
             // Frames whose fixed part says it all, with the decoder's state
             // kept in locals: a header parse, a limit check and an add per
             // frame.
-            if self.state == State::Head && self.error.is_none() {
+            if fixed_headers && self.state == State::Head && self.error.is_none() {
                 let prefix_len = self.framing.prefix_len();
                 let start = pos;
                 while let Some(prefix) = input.get(pos..pos + prefix_len) {
                     let offset = self.offset + (pos - start) as u64;
-                    let Ok(Head::Complete { body_len }) =
-                        self.framing.parse_prefix(prefix, offset, &self.limits)
-                    else {
-                        break;
+                    let body_len = match self.framing.parse_prefix(prefix, offset, &self.limits) {
+                        Ok(Head::Complete { body_len }) => body_len,
+                        Ok(Head::NeedsRest { .. }) => {
+                            fixed_headers = false;
+                            break;
+                        }
+                        Err(_) => break,
                     };
                     let end = match usize::try_from(body_len)
                         .ok()
