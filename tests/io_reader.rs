@@ -632,3 +632,59 @@ fn skip_frame_reports_a_cut_stream_and_bad_bytes_after_the_good_frames() {
         })
     );
 }
+
+#[test]
+fn a_skip_cut_by_would_block_resumes_the_same_frame() {
+    const LARGE: usize = 200_000;
+    let wire = stream_of(
+        &Binary::default(),
+        &[&body(LARGE), b"next", &body(LARGE), b"end"],
+    );
+    let first = 4 + LARGE;
+    let script = |wire: &[u8]| {
+        vec![
+            Step::Data(wire[..1000].to_vec()),
+            Step::Fail(ErrorKind::WouldBlock),
+            Step::Data(wire[1000..first + 8 + 5000].to_vec()),
+            Step::Fail(ErrorKind::TimedOut),
+            Step::Data(wire[first + 8 + 5000..].to_vec()),
+        ]
+    };
+
+    let mut reader = FrameReader::new(ScriptedReader::new(script(&wire)), Binary::default())
+        .with_read_chunk(4096);
+    assert_eq!(
+        reader.skip_frame().unwrap_err().kind(),
+        ErrorKind::WouldBlock
+    );
+    assert_eq!(reader.skip_frame().unwrap(), Some(LARGE as u64));
+    assert_eq!(reader.read_frame().unwrap().unwrap().payload(), b"next");
+    assert_eq!(reader.skip_frame().unwrap_err().kind(), ErrorKind::TimedOut);
+    assert_eq!(reader.skip_frame().unwrap(), Some(LARGE as u64));
+    assert_eq!(reader.skip_frame().unwrap(), Some(3));
+    assert_eq!(reader.skip_frame().unwrap(), None);
+
+    // The batch API counts a resumed frame whole.
+    let mut reader = FrameReader::new(ScriptedReader::new(script(&wire)), Binary::default())
+        .with_read_chunk(4096);
+    let mut total = sockframe::Skipped::default();
+    let mut interruptions = 0;
+    loop {
+        match reader.skip_frames() {
+            Ok(Some(skipped)) => total.add(skipped),
+            Ok(None) => break,
+            Err(e) => {
+                assert!(matches!(
+                    e.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut
+                ));
+                interruptions += 1;
+            }
+        }
+    }
+    assert_eq!(interruptions, 2);
+    assert_eq!(
+        (total.frames, total.payload_bytes, total.stream_bytes),
+        (4, 2 * LARGE as u64 + 7, wire.len() as u64)
+    );
+}

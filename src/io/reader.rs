@@ -54,6 +54,10 @@ pub struct FrameReader<R, F> {
     inner: R,
     buffer: FrameBuffer<F>,
     read_chunk: usize,
+    /// The frame a skip is streaming through, kept across `WouldBlock` so
+    /// that calling again finishes it: (payload length, stream offset of
+    /// its first byte).
+    skipping: Option<(u64, u64)>,
 }
 
 impl<R: Read, F: Framing> FrameReader<R, F> {
@@ -73,6 +77,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
             inner,
             buffer: FrameBuffer::new(decoder),
             read_chunk: DEFAULT_READ_CHUNK,
+            skipping: None,
         }
     }
 
@@ -160,7 +165,11 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// A frame that fits the buffer (at most a read chunk, or what the
     /// buffer already holds) is skipped where it lies; a larger one is
     /// streamed through and dropped, so memory stays bounded by the read
-    /// chunk whatever [`Limits::max_frame`] allows.
+    /// chunk whatever [`Limits::max_frame`] allows. After `WouldBlock` or
+    /// `TimedOut` in the middle of that, calling again finishes the same
+    /// frame. As with [`read_frame`](FrameReader::read_frame), a body
+    /// begun with [`read_header`](FrameReader::read_header) must be read to
+    /// its end first.
     ///
     /// ```
     /// use sockframe::io::FrameReader;
@@ -174,38 +183,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// ```
     #[inline]
     pub fn skip_frame(&mut self) -> io::Result<Option<u64>> {
-        self.end_finished_body()?;
-        match self.buffer.take_span()? {
-            Status::Complete((_, span)) => Ok(Some(span.body_len)),
-            Status::Partial(needed) => self.skip_frame_reading(needed),
-        }
-    }
-
-    /// [`skip_frame`](FrameReader::skip_frame) once the buffer lacks
-    /// `needed` bytes of the frame.
-    #[inline(never)]
-    fn skip_frame_reading(&mut self, mut needed: Needed) -> io::Result<Option<u64>> {
-        loop {
-            if let Needed::Exact(missing) = needed {
-                let frame_len = self.buffer.len().saturating_add(missing.get());
-                if frame_len > self.read_chunk.max(self.buffer.capacity()) {
-                    // Too large to hold: stream the body through.
-                    let Some((_, body_len)) = self.read_header()? else {
-                        return Err(desync("a header parsed whole was not there"));
-                    };
-                    self.discard_body()?;
-                    return Ok(Some(body_len));
-                }
-            }
-            if self.fill()? == 0 {
-                self.buffer.finish()?;
-                return Ok(None);
-            }
-            match self.buffer.take_span()? {
-                Status::Complete((_, span)) => return Ok(Some(span.body_len)),
-                Status::Partial(more) => needed = more,
-            }
-        }
+        Ok(self.skip_one()?.map(|(payload_bytes, _)| payload_bytes))
     }
 
     /// Skips every whole frame already buffered, or, if there is none, reads
@@ -229,17 +207,71 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// A bad header after some frames ends a batch; the next call reports
     /// it.
     pub fn skip_frames(&mut self) -> io::Result<Option<Skipped>> {
-        self.end_finished_body()?;
-        let skipped = self.buffer.skip_frames()?;
-        if skipped.frames > 0 {
-            return Ok(Some(skipped));
+        if self.skipping.is_none() {
+            self.end_finished_body()?;
+            let skipped = self.buffer.skip_frames()?;
+            if skipped.frames > 0 {
+                return Ok(Some(skipped));
+            }
         }
-        let start = self.decoder().offset();
-        Ok(self.skip_frame()?.map(|payload_bytes| {
+        Ok(self.skip_one()?.map(|(payload_bytes, stream_bytes)| {
             let mut one = Skipped::default();
-            one.add_frame(payload_bytes, self.decoder().offset() - start);
+            one.add_frame(payload_bytes, stream_bytes);
             one
         }))
+    }
+
+    /// Skips one frame: its payload length and its bytes on the wire.
+    #[inline(always)]
+    fn skip_one(&mut self) -> io::Result<Option<(u64, u64)>> {
+        if self.skipping.is_some() {
+            return self.resume_skip();
+        }
+        self.end_finished_body()?;
+        match self.buffer.take_span()? {
+            Status::Complete((_, span)) => Ok(Some((span.body_len, span.total as u64))),
+            Status::Partial(needed) => self.skip_reading(needed),
+        }
+    }
+
+    /// [`skip_one`](FrameReader::skip_one) once the buffer lacks `needed`
+    /// bytes of the frame.
+    #[inline(never)]
+    fn skip_reading(&mut self, mut needed: Needed) -> io::Result<Option<(u64, u64)>> {
+        let start = self.decoder().offset();
+        loop {
+            if let Needed::Exact(missing) = needed {
+                let frame_len = self.buffer.len().saturating_add(missing.get());
+                if frame_len > self.read_chunk.max(self.buffer.capacity()) {
+                    // Too large to hold: stream the body through.
+                    let Some((_, body_len)) = self.read_header()? else {
+                        return Err(desync("a header parsed whole was not there"));
+                    };
+                    self.skipping = Some((body_len, start));
+                    return self.resume_skip();
+                }
+            }
+            if self.fill()? == 0 {
+                self.buffer.finish()?;
+                return Ok(None);
+            }
+            match self.buffer.take_span()? {
+                Status::Complete((_, span)) => return Ok(Some((span.body_len, span.total as u64))),
+                Status::Partial(more) => needed = more,
+            }
+        }
+    }
+
+    /// Drops the rest of the body a skip is streaming through. After
+    /// `WouldBlock` the frame stays marked, and the next skip resumes it.
+    #[inline(never)]
+    fn resume_skip(&mut self) -> io::Result<Option<(u64, u64)>> {
+        let Some((body_len, start)) = self.skipping else {
+            return Err(desync("no skip to resume"));
+        };
+        self.discard_body()?;
+        self.skipping = None;
+        Ok(Some((body_len, self.decoder().offset() - start)))
     }
 
     /// The next frame's header and announced body length, as soon as the
@@ -424,6 +456,8 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     fn end_finished_body(&mut self) -> io::Result<()> {
         if self.body_remaining() == Some(0) {
             self.buffer.next_event()?;
+            // A skip streaming this body has nothing left to resume.
+            self.skipping = None;
         }
         Ok(())
     }
