@@ -224,8 +224,8 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// Skips one frame: its payload length and its bytes on the wire.
     #[inline(always)]
     fn skip_one(&mut self) -> io::Result<Option<(u64, u64)>> {
-        if self.skipping.is_some() {
-            return self.resume_skip();
+        if let Some((body_len, start)) = self.skipping {
+            return self.resume_skip(body_len, start);
         }
         self.end_finished_body()?;
         match self.buffer.take_span()? {
@@ -248,7 +248,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
                         return Err(desync("a header parsed whole was not there"));
                     };
                     self.skipping = Some((body_len, start));
-                    return self.resume_skip();
+                    return self.resume_skip(body_len, start);
                 }
             }
             if self.fill()? == 0 {
@@ -265,10 +265,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// Drops the rest of the body a skip is streaming through. After
     /// `WouldBlock` the frame stays marked, and the next skip resumes it.
     #[inline(never)]
-    fn resume_skip(&mut self) -> io::Result<Option<(u64, u64)>> {
-        let Some((body_len, start)) = self.skipping else {
-            return Err(desync("no skip to resume"));
-        };
+    fn resume_skip(&mut self, body_len: u64, start: u64) -> io::Result<Option<(u64, u64)>> {
         self.discard_body()?;
         self.skipping = None;
         Ok(Some((body_len, self.decoder().offset() - start)))
