@@ -2,8 +2,12 @@
 
 use alloc::vec::Vec;
 
-use crate::decoder::{Decoder, Event, Frame, Framing, Skipped};
+use crate::decoder::Decoder;
+#[cfg(feature = "std")]
+use crate::decoder::Span;
 use crate::error::Error;
+use crate::frame::{Event, Frame, Skipped};
+use crate::framing::Framing;
 use crate::status::Status;
 
 /// The smallest allocation a growing buffer makes.
@@ -32,7 +36,7 @@ const MIN_GROWTH: usize = 4096;
 /// # Ok::<(), sockframe::Error>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct FrameBuffer<F> {
+pub struct FrameBuffer<F: Framing> {
     decoder: Decoder<F>,
     /// Initialized storage; `data[start..end]` is unconsumed input.
     data: Vec<u8>,
@@ -63,8 +67,9 @@ impl<F: Framing> FrameBuffer<F> {
 
     /// The decoder, for adapters that account for body bytes they read
     /// around the buffer ([`Decoder::skip_body`]). Decoding other input with
-    /// it desynchronises the buffer.
-    pub fn decoder_mut(&mut self) -> &mut Decoder<F> {
+    /// it would desynchronise the buffer, hence not public.
+    #[cfg(feature = "std")]
+    pub(crate) fn decoder_mut(&mut self) -> &mut Decoder<F> {
         &mut self.decoder
     }
 
@@ -126,7 +131,7 @@ impl<F: Framing> FrameBuffer<F> {
         match self.decoder.decode_span(input)? {
             Status::Complete(span) => {
                 consume(&mut self.start, &mut self.end, span.total);
-                Ok(Some(self.decoder.frame_at(input, span)))
+                Ok(Some(self.decoder.frame_at(input, &span)))
             }
             Status::Partial(_) => Ok(None),
         }
@@ -146,13 +151,30 @@ impl<F: Framing> FrameBuffer<F> {
         Ok(skipped)
     }
 
+    /// [`skip_frames`](FrameBuffer::skip_frames) for a reader that never
+    /// waits for a frame larger than its read chunk: payloads bounded by
+    /// [`Limits::max_streamed_body`](crate::Limits::max_streamed_body).
+    #[cfg(feature = "std")]
+    pub(crate) fn skip_streamed(&mut self) -> Result<Skipped, Error> {
+        let limit = self.decoder.limits().max_streamed_body;
+        let input = &self.data[self.start..self.end];
+        let skipped = self.decoder.skip_frames_within(input, limit)?;
+        consume(
+            &mut self.start,
+            &mut self.end,
+            skipped.stream_bytes as usize,
+        );
+        Ok(skipped)
+    }
+
     /// Consumes the next whole frame and says where it lies in the storage,
     /// for [`frame_at`](FrameBuffer::frame_at); `Partial` says how many
     /// bytes are missing. Holds no borrow, so a reader can decide between
     /// returning the frame and reading more.
     #[cfg(feature = "std")] // For `io::FrameReader`.
     #[inline(always)]
-    pub(crate) fn take_span(&mut self) -> Result<Status<(usize, crate::decoder::Span)>, Error> {
+    #[allow(clippy::type_complexity)] // Where the frame starts, and its span.
+    pub(crate) fn take_span(&mut self) -> Result<Status<(usize, Span<F::Meta>)>, Error> {
         let at = self.start;
         Ok(match self.decoder.decode_span(&self.data[at..self.end])? {
             Status::Complete(span) => {
@@ -167,11 +189,16 @@ impl<F: Framing> FrameBuffer<F> {
     /// bytes stay in place until the next push or read.
     #[cfg(feature = "std")]
     #[inline(always)]
-    pub(crate) fn frame_at(
-        &self,
-        (at, span): (usize, crate::decoder::Span),
-    ) -> Frame<'_, F::Header<'_>> {
-        self.decoder.frame_at(&self.data[at..], span)
+    pub(crate) fn frame_at(&self, (at, span): &(usize, Span<F::Meta>)) -> Frame<'_, F::Header<'_>> {
+        self.decoder.frame_at(&self.data[*at..], span)
+    }
+
+    /// Whether the next header is whole, checked for streaming: once
+    /// `Complete`, [`next_event`](FrameBuffer::next_event) returns it.
+    #[cfg(feature = "std")]
+    pub(crate) fn poll_streamed_header(&mut self) -> Result<Status<()>, Error> {
+        self.decoder
+            .poll_streamed_header(&self.data[self.start..self.end])
     }
 
     /// The next streaming step (header, body chunk, end), or `None` until

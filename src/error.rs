@@ -4,6 +4,7 @@
 //! since it was created or [reset](crate::Decoder::reset), so it points at the
 //! offending byte in a capture of the connection.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use core::fmt;
 
@@ -40,14 +41,22 @@ pub enum Error {
         /// The limit in force.
         limit: u64,
     },
-    /// A JSON header is longer than the configured limit.
+    /// A header is longer than the configured limit: announced so (JSON),
+    /// or still incomplete at the limit (a scanned header).
     HeaderTooLong {
         /// Stream offset of the frame.
         offset: u64,
-        /// The header length announced.
+        /// The header length announced, or the bytes seen without an end.
         length: u64,
         /// The limit in force.
         limit: u64,
+    },
+    /// A framing refused a header (a custom framing's own check).
+    InvalidHeader {
+        /// Stream offset of the offending byte.
+        offset: u64,
+        /// What was wrong.
+        reason: Cow<'static, str>,
     },
     /// A JSON header is not valid UTF-8.
     HeaderNotUtf8 {
@@ -113,6 +122,39 @@ pub enum Error {
     HeaderFieldsNotSerializable,
 }
 
+impl Error {
+    /// A custom framing's refusal of a header, at stream offset `offset`:
+    /// [`Error::InvalidHeader`].
+    pub fn invalid_header(offset: u64, reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::InvalidHeader {
+            offset,
+            reason: reason.into(),
+        }
+    }
+
+    /// The stream offset the error names, if any.
+    pub fn offset(&self) -> Option<u64> {
+        match self {
+            Error::InvalidDigit { offset, .. }
+            | Error::NegativeLength { offset, .. }
+            | Error::FrameTooLong { offset, .. }
+            | Error::HeaderTooLong { offset, .. }
+            | Error::InvalidHeader { offset, .. }
+            | Error::HeaderNotUtf8 { offset }
+            | Error::HeaderNotJson { offset }
+            | Error::HeaderNotObject { offset, .. }
+            | Error::MissingSizeKey { offset, .. }
+            | Error::SizeNotInteger { offset, .. }
+            | Error::UnexpectedEof { offset, .. }
+            | Error::UnreadFrame { offset } => Some(*offset),
+            Error::BodyInProgress { .. }
+            | Error::PayloadTooLong { .. }
+            | Error::HeaderFieldsNotObject { .. }
+            | Error::HeaderFieldsNotSerializable => None,
+        }
+    }
+}
+
 /// The type of a JSON value, for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -164,8 +206,11 @@ impl fmt::Display for Error {
             ),
             Error::HeaderTooLong { offset, length, limit } => write!(
                 f,
-                "frame at offset {offset} announces a {length}-byte JSON header, over the limit of {limit}"
+                "frame at offset {offset} has a header of at least {length} bytes, over the limit of {limit}"
             ),
+            Error::InvalidHeader { offset, reason } => {
+                write!(f, "invalid header at offset {offset}: {reason}")
+            }
             Error::HeaderNotUtf8 { offset } => {
                 write!(f, "JSON header is not UTF-8: invalid byte at offset {offset}")
             }

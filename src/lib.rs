@@ -76,8 +76,8 @@ extern crate alloc;
 
 mod buffer;
 mod decoder;
-mod encoder;
 mod error;
+mod frame;
 pub mod framing;
 mod limits;
 mod status;
@@ -86,13 +86,14 @@ mod status;
 pub mod io;
 
 pub use buffer::FrameBuffer;
-pub use decoder::{Decoder, Event, Frame, Framing, Head, OwnedFrame, Skipped};
-pub use encoder::{Encode, HeaderBuf};
+pub use decoder::Decoder;
 pub use error::{ConfigError, Error, JsonKind};
+pub use frame::{Event, Frame, OwnedFrame, Skipped};
 pub use framing::ascii::Ascii;
 pub use framing::binary::{Binary, Endian, Signedness, Width};
 #[cfg(feature = "json")]
 pub use framing::json::{Json, JsonHeader, JsonStyle, OwnedJsonHeader};
+pub use framing::{Encode, Framing, Head, HeaderBuf, ToOwnedHeader};
 pub use limits::Limits;
 pub use status::{Needed, Status};
 

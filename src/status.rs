@@ -57,12 +57,34 @@ impl Needed {
         }
     }
 
-    pub(crate) fn at_least(n: usize) -> Self {
-        Needed::AtLeast(NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN))
+    /// At least `n` more bytes (at least 1: asking for none makes no
+    /// progress), for a header still incomplete.
+    #[inline(always)]
+    pub const fn at_least(n: usize) -> Self {
+        Needed::AtLeast(match NonZeroUsize::new(n) {
+            Some(n) => n,
+            None => NonZeroUsize::MIN,
+        })
     }
 
-    pub(crate) fn exact(n: usize) -> Self {
-        Needed::Exact(NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN))
+    /// Exactly `n` more bytes (at least 1), once the count is known.
+    #[inline(always)]
+    pub const fn exact(n: usize) -> Self {
+        Needed::Exact(match NonZeroUsize::new(n) {
+            Some(n) => n,
+            None => NonZeroUsize::MIN,
+        })
+    }
+}
+
+/// What a nom streaming parser's `Err::Incomplete` asks for: at least that
+/// many bytes (at least one when nom does not know).
+impl From<nom::Needed> for Needed {
+    fn from(needed: nom::Needed) -> Self {
+        match needed {
+            nom::Needed::Size(n) => Needed::at_least(n.get()),
+            nom::Needed::Unknown => Needed::at_least(1),
+        }
     }
 }
 

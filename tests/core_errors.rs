@@ -100,7 +100,9 @@ fn json_header_limit_checked_before_reading_it() {
 
 #[test]
 fn frame_limit_is_inclusive() {
-    let limits = Limits::new().max_frame(5);
+    // The same limit for frames held whole and bodies streamed, so that
+    // every API refuses the same frame.
+    let limits = Limits::new().max_frame(5).max_streamed_body(5);
     let ok = Binary::default().encode_to_vec(b"hello").unwrap();
     let (frames, end) = all_apis(|| Decoder::with_limits(Binary::default(), limits), &[&ok]);
     assert_eq!((frames.len(), end), (1, Ok(())));
@@ -423,4 +425,43 @@ fn skip_frames_returns_the_frames_before_a_bad_header_then_the_error() {
             limit: 2
         })
     ));
+}
+
+#[test]
+fn held_and_streamed_payloads_have_their_own_limits() {
+    let limits = Limits::new().max_frame(4).max_streamed_body(6);
+    let wire = Ascii::new().encode_to_vec(b"hello").unwrap();
+    // Held whole: over `max_frame`.
+    let mut decoder = Decoder::with_limits(Ascii::new(), limits);
+    assert_eq!(
+        decoder.decode(&wire).err(),
+        Some(Error::FrameTooLong {
+            offset: 0,
+            length: 5,
+            limit: 4
+        })
+    );
+    // Skipped over the caller's bytes: held too.
+    let mut decoder = Decoder::with_limits(Ascii::new(), limits);
+    assert!(decoder.skip_frames(&wire).is_err());
+    // Streamed: under `max_streamed_body`.
+    let mut decoder = Decoder::with_limits(Ascii::new(), limits);
+    assert!(matches!(
+        decoder.decode_event(&wire),
+        Ok(Status::Complete((
+            sockframe::Event::Header { body_len: 5, .. },
+            4
+        )))
+    ));
+    // Over both.
+    let long = Ascii::new().encode_to_vec(b"hello!!").unwrap();
+    let mut decoder = Decoder::with_limits(Ascii::new(), limits);
+    assert_eq!(
+        decoder.decode_event(&long).err(),
+        Some(Error::FrameTooLong {
+            offset: 0,
+            length: 7,
+            limit: 6
+        })
+    );
 }

@@ -576,20 +576,32 @@ fn skip_frame_steps_over_frames_and_streams_the_large_ones() {
     );
     let limits = Limits::new().max_frame(u64::MAX);
     let mut reader = FrameReader::with_limits(&wire[..], Binary::default(), limits);
-    assert_eq!(reader.skip_frame().unwrap(), Some(5));
-    assert_eq!(reader.skip_frame().unwrap(), Some(LARGE as u64));
+    assert_eq!(
+        reader.skip_frame().unwrap().map(|s| s.payload_bytes),
+        Some(5)
+    );
+    assert_eq!(
+        reader.skip_frame().unwrap().map(|s| s.payload_bytes),
+        Some(LARGE as u64)
+    );
     // The large body went through a read chunk at a time, never held whole.
     assert!(
         reader.buffer().capacity() <= 2 * DEFAULT_READ_CHUNK,
         "buffer grew to {}",
         reader.buffer().capacity()
     );
-    assert_eq!(reader.skip_frame().unwrap(), Some(0));
+    assert_eq!(
+        reader.skip_frame().unwrap().map(|s| s.payload_bytes),
+        Some(0)
+    );
     assert_eq!(
         reader.read_frame().unwrap().unwrap().payload(),
         body(DEFAULT_READ_CHUNK - 10)
     );
-    assert_eq!(reader.skip_frame().unwrap(), Some(4));
+    assert_eq!(
+        reader.skip_frame().unwrap().map(|s| s.payload_bytes),
+        Some(4)
+    );
     assert_eq!(reader.decoder().offset(), wire.len() as u64);
     assert_eq!(reader.skip_frame().unwrap(), None);
     assert_eq!(reader.skip_frame().unwrap(), None);
@@ -602,7 +614,10 @@ fn skip_frame_reports_a_cut_stream_and_bad_bytes_after_the_good_frames() {
     let cut = &wire[..wire.len() - 1234];
     let mut reader = FrameReader::new(one_byte_at_a_time(cut), Ascii::with_width(7).unwrap())
         .with_read_chunk(4096);
-    assert_eq!(reader.skip_frame().unwrap(), Some(2));
+    assert_eq!(
+        reader.skip_frame().unwrap().map(|s| s.payload_bytes),
+        Some(2)
+    );
     assert_eof_missing(
         &reader.skip_frame().unwrap_err(),
         cut.len() as u64,
@@ -612,7 +627,10 @@ fn skip_frame_reports_a_cut_stream_and_bad_bytes_after_the_good_frames() {
     // Cut inside a small frame.
     let wire = stream_of(&Ascii::new(), &[b"one", b"two"]);
     let mut reader = FrameReader::new(&wire[..wire.len() - 2], Ascii::new());
-    assert_eq!(reader.skip_frame().unwrap(), Some(3));
+    assert_eq!(
+        reader.skip_frame().unwrap().map(|s| s.payload_bytes),
+        Some(3)
+    );
     assert_eof_missing(
         &reader.skip_frame().unwrap_err(),
         wire.len() as u64 - 2,
@@ -621,7 +639,10 @@ fn skip_frame_reports_a_cut_stream_and_bad_bytes_after_the_good_frames() {
 
     // A bad digit after a good frame: the frame first, then the error.
     let mut reader = FrameReader::new(&b"0001a00x1"[..], Ascii::new());
-    assert_eq!(reader.skip_frame().unwrap(), Some(1));
+    assert_eq!(
+        reader.skip_frame().unwrap().map(|s| s.payload_bytes),
+        Some(1)
+    );
     let error = reader.skip_frame().unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidData);
     assert_eq!(
@@ -657,11 +678,20 @@ fn a_skip_cut_by_would_block_resumes_the_same_frame() {
         reader.skip_frame().unwrap_err().kind(),
         ErrorKind::WouldBlock
     );
-    assert_eq!(reader.skip_frame().unwrap(), Some(LARGE as u64));
+    assert_eq!(
+        reader.skip_frame().unwrap().map(|s| s.payload_bytes),
+        Some(LARGE as u64)
+    );
     assert_eq!(reader.read_frame().unwrap().unwrap().payload(), b"next");
     assert_eq!(reader.skip_frame().unwrap_err().kind(), ErrorKind::TimedOut);
-    assert_eq!(reader.skip_frame().unwrap(), Some(LARGE as u64));
-    assert_eq!(reader.skip_frame().unwrap(), Some(3));
+    assert_eq!(
+        reader.skip_frame().unwrap().map(|s| s.payload_bytes),
+        Some(LARGE as u64)
+    );
+    assert_eq!(
+        reader.skip_frame().unwrap().map(|s| s.payload_bytes),
+        Some(3)
+    );
     assert_eq!(reader.skip_frame().unwrap(), None);
 
     // The batch API counts a resumed frame whole.

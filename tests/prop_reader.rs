@@ -71,10 +71,14 @@ fn framing() -> impl Strategy<Value = FramingSpec> {
 fn limits() -> impl Strategy<Value = LimitsSpec> {
     let max_frame = prop_oneof![3 => Just(None), 1 => (0..=600u16).prop_map(Some)];
     let max_header = prop_oneof![3 => Just(None), 1 => (8..=128u16).prop_map(Some)];
-    (max_frame, max_header).prop_map(|(max_frame, max_header)| LimitsSpec {
-        max_frame,
-        max_header,
-    })
+    let max_streamed_body = prop_oneof![3 => Just(None), 1 => (0..=600u16).prop_map(Some)];
+    (max_frame, max_header, max_streamed_body).prop_map(
+        |(max_frame, max_header, max_streamed_body)| LimitsSpec {
+            max_frame,
+            max_header,
+            max_streamed_body,
+        },
+    )
 }
 
 fn frame() -> impl Strategy<Value = FrameSpec> {

@@ -357,7 +357,7 @@ impl EventFrames {
         match event {
             OwnedEvent::Header { text, body_len } => {
                 assert!(self.current.is_none(), "header inside a frame");
-                assert!(body_len <= limits.max_frame, "body over the limit");
+                assert!(body_len <= limits.max_streamed_body, "body over the limit");
                 let frame = ModelFrame {
                     header: text,
                     payload: Vec::new(),

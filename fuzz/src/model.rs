@@ -38,9 +38,10 @@ pub enum Layout {
     },
 }
 
-/// Which API the real decoder is driven through: they differ in one corner.
-/// A whole frame must fit a `usize` (header included) to be borrowed as one
-/// slice; a streamed body only has to be counted.
+/// Which API the real decoder is driven through: they differ in two
+/// corners. A whole frame must fit a `usize` (header included) to be
+/// borrowed as one slice, and its payload `max_frame`; a streamed body only
+/// has to be counted, and its length `max_streamed_body`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Api {
     /// `decode`, `FrameBuffer::next_frame`.
@@ -354,11 +355,16 @@ fn body(
     header: Option<Vec<u8>>,
     api: Api,
 ) -> Step {
-    if body_len > limits.max_frame {
+    // Frames handed out whole are held; streamed bodies are not.
+    let limit = match api {
+        Api::WholeFrames => limits.max_frame,
+        Api::Events => limits.max_streamed_body,
+    };
+    if body_len > limit {
         return bad(Error::FrameTooLong {
             offset: at,
             length: body_len,
-            limit: limits.max_frame,
+            limit,
         });
     }
     let whole = usize::try_from(body_len)

@@ -201,13 +201,12 @@ pub fn via_reader<S: Subject>(
                 let before = reader.decoder().offset();
                 let batch = retrying(&mut budget, || {
                     if mode == ReadMode::Skip {
-                        Ok(reader.skip_frame()?.map(|payload_bytes| {
-                            let mut one = Skipped::default();
-                            one.frames = 1;
-                            one.payload_bytes = payload_bytes;
-                            one.stream_bytes = reader.decoder().offset() - before;
-                            one
-                        }))
+                        let one = reader.skip_frame()?;
+                        assert!(
+                            one.map_or(true, |one| one.frames == 1),
+                            "skip_frame skips one frame"
+                        );
+                        Ok(one)
                     } else {
                         reader.skip_frames()
                     }

@@ -173,6 +173,8 @@ pub struct LimitsSpec {
     pub max_frame: Option<u16>,
     /// `None`: the default.
     pub max_header: Option<u16>,
+    /// `None`: the default.
+    pub max_streamed_body: Option<u16>,
 }
 
 impl LimitsSpec {
@@ -184,6 +186,9 @@ impl LimitsSpec {
         }
         if let Some(n) = self.max_header {
             limits = limits.max_header(usize::from(n));
+        }
+        if let Some(n) = self.max_streamed_body {
+            limits = limits.max_streamed_body(u64::from(n));
         }
         limits
     }
@@ -223,7 +228,8 @@ const RAW_MAX_HEADERS: [usize; 8] = [
 pub fn raw_limits(u: &mut Unstructured<'_>) -> arbitrary::Result<Limits> {
     Ok(Limits::new()
         .max_frame(*u.choose(&RAW_MAX_FRAMES)?)
-        .max_header(*u.choose(&RAW_MAX_HEADERS)?))
+        .max_header(*u.choose(&RAW_MAX_HEADERS)?)
+        .max_streamed_body(*u.choose(&RAW_MAX_FRAMES)?))
 }
 
 /// A split schedule read from the front of raw fuzz input: up to four

@@ -12,10 +12,10 @@
 //! strict: every header byte must be `b'0'..=b'9'` (no sign, no space), and a
 //! bad byte is refused as soon as it arrives.
 
-use crate::decoder::{Framing, Head};
-use crate::encoder::{Encode, HeaderBuf};
+use super::{Encode, Framing, Head, HeaderBuf};
 use crate::error::{ConfigError, Error};
 use crate::limits::Limits;
+use crate::status::{Needed, Status};
 
 /// The ASCII decimal length framing, 4 digits unless configured otherwise.
 ///
@@ -72,47 +72,41 @@ impl Default for Ascii {
     }
 }
 
-/// The first byte that is not an ASCII digit, with its index.
-fn first_non_digit(bytes: &[u8]) -> Option<(usize, u8)> {
-    bytes
-        .iter()
-        .copied()
-        .enumerate()
-        .find(|(_, b)| !b.is_ascii_digit())
-}
-
 impl Framing for Ascii {
+    type Scan = ();
+    type Meta = ();
     type Header<'a> = ();
     type OwnedHeader = ();
 
-    fn to_owned_header(_header: &()) {}
-
-    #[inline]
-    fn prefix_len(&self) -> usize {
-        self.width()
-    }
-
-    fn check_partial(&self, partial: &[u8], offset: u64) -> Result<(), Error> {
-        match first_non_digit(partial) {
-            Some((i, byte)) => Err(Error::InvalidDigit {
-                offset: offset + i as u64,
-                byte,
-            }),
-            None => Ok(()),
-        }
-    }
-
     #[inline(always)]
-    fn parse_prefix(&self, prefix: &[u8], offset: u64, _limits: &Limits) -> Result<Head, Error> {
-        if let Some(body_len) = word_digits(prefix) {
-            return Ok(Head::Complete { body_len });
+    fn parse_header(
+        &self,
+        input: &[u8],
+        _scan: &mut (),
+        offset: u64,
+        _limits: &Limits,
+    ) -> Result<Status<Head>, Error> {
+        let width = self.width();
+        let Some(prefix) = input.get(..width) else {
+            // At most 19 bytes to look at: a bad one is refused as soon as
+            // it arrives.
+            parse_digits(input, offset)?;
+            return Ok(Status::Partial(Needed::at_least(width - input.len())));
+        };
+        if let Some(payload_len) = word_digits(prefix) {
+            return Ok(Status::Complete(Head::new(width, payload_len)));
         }
         // A byte that is not a digit: found and named byte by byte.
-        parse_digits(prefix, offset)
+        let payload_len = parse_digits(prefix, offset)?;
+        Ok(Status::Complete(Head::new(width, payload_len)))
     }
 
     #[inline]
-    fn header<'a>(&self, _header: &'a [u8], _body_len: u64) -> Self::Header<'a> {}
+    fn header(&self, _header: &[u8], _head: &Head) {}
+
+    fn max_header_len(&self, _limits: &Limits) -> usize {
+        self.width()
+    }
 }
 
 /// The value of a header of 1 to 19 digits, read a word at a time; `None`
@@ -312,8 +306,8 @@ fn twenty_four<const H: usize>(prefix: &[u8]) -> Option<u64> {
     })
 }
 
-/// Parses a header of any width digit by digit, naming the first bad byte.
-fn parse_digits(prefix: &[u8], offset: u64) -> Result<Head, Error> {
+/// Parses digits one by one, naming the first bad byte.
+fn parse_digits(prefix: &[u8], offset: u64) -> Result<u64, Error> {
     let mut body_len = 0u64;
     for (i, &byte) in prefix.iter().enumerate() {
         let digit = byte.wrapping_sub(b'0');
@@ -326,7 +320,7 @@ fn parse_digits(prefix: &[u8], offset: u64) -> Result<Head, Error> {
         // At most 19 digits: cannot overflow a u64.
         body_len = body_len * 10 + u64::from(digit);
     }
-    Ok(Head::Complete { body_len })
+    Ok(body_len)
 }
 
 impl Encode for Ascii {
@@ -359,7 +353,8 @@ impl Encode for Ascii {
             *slot = b'0' + (n % 10) as u8;
             n /= 10;
         }
-        Ok(HeaderBuf::from_slice(&digits[..width]))
+        // At most 19 digits: always fits.
+        HeaderBuf::from_slice(&digits[..width]).ok_or(Error::PayloadTooLong { length: n, max })
     }
 }
 
@@ -368,13 +363,19 @@ mod tests {
     use super::*;
     use alloc::{format, vec, vec::Vec};
 
-    /// `parse_prefix` for the width of `prefix` gives what the byte by
+    /// `parse_header` for the width of `prefix` gives what the byte by
     /// byte `parse_digits` does, and valid headers take the word path.
     fn check(prefix: &[u8], offset: u64) {
         let framing = Ascii::with_width(prefix.len()).expect("valid width");
-        let got = framing.parse_prefix(prefix, offset, &Limits::default());
+        let got = framing
+            .parse_header(prefix, &mut (), offset, &Limits::default())
+            .map(|status| status.complete().map(|head| head.payload_len));
         let want = parse_digits(prefix, offset);
-        assert_eq!(got, want, "prefix {prefix:?} at offset {offset}");
+        assert_eq!(
+            got,
+            want.clone().map(Some),
+            "prefix {prefix:?} at offset {offset}"
+        );
         // And the reference itself: the value, or the first bad byte.
         match prefix.iter().position(|b| !b.is_ascii_digit()) {
             Some(i) => {
@@ -390,7 +391,7 @@ mod tests {
             None => {
                 let text = core::str::from_utf8(prefix).expect("digits");
                 let value: u64 = text.parse().expect("at most 19 digits");
-                assert_eq!(want, Ok(Head::Complete { body_len: value }));
+                assert_eq!(want, Ok(value));
                 assert_eq!(word_digits(prefix), Some(value), "prefix {prefix:?}");
             }
         }
@@ -476,25 +477,27 @@ mod tests {
     }
 
     #[test]
-    fn other_lengths_fall_back() {
-        // `parse_prefix` is given `width` bytes by the decoder; any other
-        // length is still parsed digit by digit.
+    fn partial_headers_are_checked_as_they_arrive() {
         let framing = Ascii::new();
         let limits = Limits::default();
         assert_eq!(
-            framing.parse_prefix(b"", 0, &limits),
-            Ok(Head::Complete { body_len: 0 })
+            framing.parse_header(b"", &mut (), 0, &limits),
+            Ok(Status::Partial(Needed::at_least(4)))
         );
         assert_eq!(
-            framing.parse_prefix(b"123456", 0, &limits),
-            Ok(Head::Complete { body_len: 123_456 })
+            framing.parse_header(b"12", &mut (), 0, &limits),
+            Ok(Status::Partial(Needed::at_least(2)))
         );
         assert_eq!(
-            framing.parse_prefix(b"12x", 5, &limits),
+            framing.parse_header(b"12x", &mut (), 5, &limits),
             Err(Error::InvalidDigit {
                 offset: 7,
                 byte: b'x'
             })
+        );
+        assert_eq!(
+            framing.parse_header(b"123456", &mut (), 0, &limits),
+            Ok(Status::Complete(Head::new(4, 1234)))
         );
     }
 }

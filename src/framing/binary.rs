@@ -12,11 +12,11 @@
 //! signed or unsigned. A negative signed length is an error, and so is a
 //! length over the decoder's limit, before any memory is reserved for it.
 
-use crate::decoder::{Framing, Head};
-use crate::encoder::{Encode, HeaderBuf};
+use super::struct_format;
+use super::{Encode, Framing, Head, HeaderBuf};
 use crate::error::{ConfigError, Error};
-use crate::framing::struct_format;
 use crate::limits::Limits;
+use crate::status::{Needed, Status};
 
 /// Size of the length integer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -112,7 +112,24 @@ impl Binary {
     /// # Ok::<(), sockframe::ConfigError>(())
     /// ```
     pub fn from_struct_format(format: &str) -> Result<Self, ConfigError> {
-        struct_format::parse(format)
+        let int = struct_format::parse(format)?;
+        let width = match int.bytes {
+            1 => Width::One,
+            2 => Width::Two,
+            4 => Width::Four,
+            _ => Width::Eight,
+        };
+        let endian = match int.order {
+            '<' => Endian::Little,
+            '>' => Endian::Big,
+            _ => Endian::Native,
+        };
+        let signedness = if int.signed {
+            Signedness::Signed
+        } else {
+            Signedness::Unsigned
+        };
+        Ok(Binary::new(width, endian, signedness))
     }
 
     /// The same layout with another byte order.
@@ -260,25 +277,35 @@ impl Default for Binary {
 }
 
 impl Framing for Binary {
+    type Scan = ();
+    type Meta = ();
     type Header<'a> = ();
     type OwnedHeader = ();
 
-    fn to_owned_header(_header: &()) {}
+    #[inline(always)]
+    fn parse_header(
+        &self,
+        input: &[u8],
+        _scan: &mut (),
+        offset: u64,
+        _limits: &Limits,
+    ) -> Result<Status<Head>, Error> {
+        let width = self.width.bytes();
+        match input.get(..width) {
+            Some(prefix) => Ok(Status::Complete(Head::new(
+                width,
+                self.read_len(prefix, offset)?,
+            ))),
+            None => Ok(Status::Partial(Needed::at_least(width - input.len()))),
+        }
+    }
 
     #[inline]
-    fn prefix_len(&self) -> usize {
+    fn header(&self, _header: &[u8], _head: &Head) {}
+
+    fn max_header_len(&self, _limits: &Limits) -> usize {
         self.width.bytes()
     }
-
-    #[inline(always)]
-    fn parse_prefix(&self, prefix: &[u8], offset: u64, _limits: &Limits) -> Result<Head, Error> {
-        Ok(Head::Complete {
-            body_len: self.read_len(prefix, offset)?,
-        })
-    }
-
-    #[inline]
-    fn header<'a>(&self, _header: &'a [u8], _body_len: u64) -> Self::Header<'a> {}
 }
 
 impl Encode for Binary {
@@ -304,5 +331,32 @@ impl Encode for Binary {
             (Width::Eight, Endian::Big) => HeaderBuf::from_array(length.to_be_bytes()),
             (Width::Eight, Endian::Native) => HeaderBuf::from_array(length.to_ne_bytes()),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn struct_formats_name_layouts() {
+        use Endian::*;
+        use Signedness::*;
+        use Width::*;
+        let cases = [
+            ("i", Four, Native, Signed),
+            ("<i", Four, Little, Signed),
+            ("!I", Four, Big, Unsigned),
+            (">H", Two, Big, Unsigned),
+            ("=q", Eight, Native, Signed),
+            ("<B", One, Little, Unsigned),
+        ];
+        for (format, width, endian, signedness) in cases {
+            assert_eq!(
+                Binary::from_struct_format(format),
+                Ok(Binary::new(width, endian, signedness)),
+                "format {format:?}"
+            );
+        }
     }
 }

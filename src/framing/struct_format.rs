@@ -5,7 +5,16 @@ use nom::combinator::{eof, opt};
 use nom::{IResult, Parser};
 
 use crate::error::ConfigError;
-use crate::framing::binary::{Binary, Endian, Signedness, Width};
+
+/// The integer a format names, in Python's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct StructInt {
+    /// Size in bytes: 1, 2, 4 or 8.
+    pub(crate) bytes: usize,
+    /// `'<'`, `'>'` (`'!'` too) or `'='` (no prefix and `'@'` too).
+    pub(crate) order: char,
+    pub(crate) signed: bool,
+}
 
 const ORDER_CHARS: &str = "@=<>!";
 const CODE_CHARS: &str = "bBhHiIlLqQnN";
@@ -24,7 +33,7 @@ fn end(input: &str) -> Parsed<'_, (&str, &str)> {
     (multispace0, eof).parse(input)
 }
 
-pub(crate) fn parse(format: &str) -> Result<Binary, ConfigError> {
+pub(crate) fn parse(format: &str) -> Result<StructInt, ConfigError> {
     let at = |rest: &str| format.len() - rest.len();
     let error = |rest: &str, expected| ConfigError::StructFormat {
         offset: at(rest),
@@ -47,11 +56,6 @@ pub(crate) fn parse(format: &str) -> Result<Binary, ConfigError> {
     })?;
 
     let native_sizes = matches!(order, None | Some('@'));
-    let endian = match order {
-        None | Some('@') | Some('=') => Endian::Native,
-        Some('<') => Endian::Little,
-        _ => Endian::Big,
-    };
     let bytes = match code.to_ascii_lowercase() {
         'b' => 1,
         'h' => 2,
@@ -67,18 +71,15 @@ pub(crate) fn parse(format: &str) -> Result<Binary, ConfigError> {
             ))
         }
     };
-    let width = match bytes {
-        1 => Width::One,
-        2 => Width::Two,
-        4 => Width::Four,
-        _ => Width::Eight,
-    };
-    let signedness = if code.is_ascii_lowercase() {
-        Signedness::Signed
-    } else {
-        Signedness::Unsigned
-    };
-    Ok(Binary::new(width, endian, signedness))
+    Ok(StructInt {
+        bytes,
+        order: match order {
+            None | Some('@') | Some('=') => '=',
+            Some('<') => '<',
+            _ => '>',
+        },
+        signed: code.is_ascii_lowercase(),
+    })
 }
 
 #[cfg(test)]
@@ -86,10 +87,10 @@ mod tests {
     use super::*;
 
     macro_rules! formats {
-        ($($format:expr => $width:ident $endian:ident $sign:ident),* $(,)?) => {$(
+        ($($format:expr => $bytes:literal $order:literal $signed:literal),* $(,)?) => {$(
             assert_eq!(
                 parse($format),
-                Ok(Binary::new(Width::$width, Endian::$endian, Signedness::$sign)),
+                Ok(StructInt { bytes: $bytes, order: $order, signed: $signed }),
                 "format {:?}", $format
             );
         )*};
@@ -98,23 +99,20 @@ mod tests {
     #[test]
     fn python_formats() {
         formats! {
-            "i" => Four Native Signed,
-            "<i" => Four Little Signed,
-            "!I" => Four Big Unsigned,
-            ">H" => Two Big Unsigned,
-            "=q" => Eight Native Signed,
-            "<b" => One Little Signed,
-            "<B" => One Little Unsigned,
-            "<l" => Four Little Signed,
-            ">Q" => Eight Big Unsigned,
-            " !i " => Four Big Signed,
+            "i" => 4 '=' true,
+            "<i" => 4 '<' true,
+            "!I" => 4 '>' false,
+            ">H" => 2 '>' false,
+            "=q" => 8 '=' true,
+            "<b" => 1 '<' true,
+            "<B" => 1 '<' false,
+            "<l" => 4 '<' true,
+            ">Q" => 8 '>' false,
+            " !i " => 4 '>' true,
         }
         let native_long = core::mem::size_of::<core::ffi::c_long>();
-        assert_eq!(parse("l").unwrap().width().bytes(), native_long);
-        assert_eq!(
-            parse("@N").unwrap().width().bytes(),
-            core::mem::size_of::<usize>()
-        );
+        assert_eq!(parse("l").unwrap().bytes, native_long);
+        assert_eq!(parse("@N").unwrap().bytes, core::mem::size_of::<usize>());
     }
 
     #[test]

@@ -3,9 +3,11 @@
 use std::io::{self, Read, Write};
 
 use crate::buffer::FrameBuffer;
-use crate::decoder::{Decoder, Event, Frame, Framing, OwnedFrame, Skipped, Span};
+use crate::decoder::{Decoder, Span};
+use crate::frame::{Event, Frame, OwnedFrame, Skipped};
+use crate::framing::Framing;
 use crate::limits::Limits;
-use crate::status::{Needed, Status};
+use crate::status::Status;
 
 /// How many bytes a [`FrameReader`] asks its source for at a time, unless
 /// configured otherwise.
@@ -50,14 +52,10 @@ pub const DEFAULT_READ_CHUNK: usize = 64 * 1024;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct FrameReader<R, F> {
+pub struct FrameReader<R, F: Framing> {
     inner: R,
     buffer: FrameBuffer<F>,
     read_chunk: usize,
-    /// The frame a skip is streaming through, kept across `WouldBlock` so
-    /// that calling again finishes it: (payload length, stream offset of
-    /// its first byte).
-    skipping: Option<(u64, u64)>,
 }
 
 impl<R: Read, F: Framing> FrameReader<R, F> {
@@ -77,7 +75,6 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
             inner,
             buffer: FrameBuffer::new(decoder),
             read_chunk: DEFAULT_READ_CHUNK,
-            skipping: None,
         }
     }
 
@@ -114,13 +111,14 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
                 None => return Ok(None),
             },
         };
-        Ok(Some(self.buffer.frame_at(taken)))
+        Ok(Some(self.buffer.frame_at(&taken)))
     }
 
     /// Reads until a whole frame is buffered and consumes it; `None` at the
     /// end of the stream between frames.
     #[inline(never)]
-    fn read_until_frame(&mut self) -> io::Result<Option<(usize, Span)>> {
+    #[allow(clippy::type_complexity)] // Where the frame starts, and its span.
+    fn read_until_frame(&mut self) -> io::Result<Option<(usize, Span<F::Meta>)>> {
         loop {
             if self.fill()? == 0 {
                 self.buffer.finish()?;
@@ -159,31 +157,42 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
         Ok(matches!(self.buffer.poll_frame()?, Status::Complete(_)))
     }
 
-    /// Reads past the next frame and returns its payload length; `Ok(None)`
-    /// when the stream ends between frames. For counting or filtering.
+    /// Reads past the next frame without handing it out; `Ok(None)` when
+    /// the stream ends between frames. For counting or filtering: the
+    /// [`Skipped`] count says its payload length and its bytes on the wire.
     ///
-    /// A frame that fits the buffer (at most a read chunk, or what the
-    /// buffer already holds) is skipped where it lies; a larger one is
-    /// streamed through and dropped, so memory stays bounded by the read
-    /// chunk whatever [`Limits::max_frame`] allows. After `WouldBlock` or
-    /// `TimedOut` in the middle of that, calling again finishes the same
-    /// frame. As with [`read_frame`](FrameReader::read_frame), a body
-    /// begun with [`read_header`](FrameReader::read_header) must be read to
-    /// its end first.
+    /// The frame is streamed through and dropped (where it is buffered
+    /// already, that is only a step past it), so memory stays bounded by
+    /// the read chunk; payloads are bounded by
+    /// [`Limits::max_streamed_body`]. After
+    /// `WouldBlock` or `TimedOut` in the middle of that, calling again
+    /// finishes the same frame. A body begun with
+    /// [`read_header`](FrameReader::read_header) is skipped to its end.
     ///
     /// ```
     /// use sockframe::io::FrameReader;
     /// use sockframe::Ascii;
     ///
     /// let mut reader = FrameReader::new(&b"0005hello0002hi"[..], Ascii::new());
-    /// assert_eq!(reader.skip_frame()?, Some(5));
-    /// assert_eq!(reader.skip_frame()?, Some(2));
+    /// assert_eq!(reader.skip_frame()?.map(|s| s.payload_bytes), Some(5));
+    /// assert_eq!(reader.skip_frame()?.map(|s| s.stream_bytes), Some(6));
     /// assert_eq!(reader.skip_frame()?, None);
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    #[inline]
-    pub fn skip_frame(&mut self) -> io::Result<Option<u64>> {
-        Ok(self.skip_one()?.map(|(payload_bytes, _)| payload_bytes))
+    pub fn skip_frame(&mut self) -> io::Result<Option<Skipped>> {
+        // A body in progress (a skip cut short by `WouldBlock`, or begun
+        // with `read_header`) is the decoder's own state: resume it.
+        if self.decoder().streamed_frame().is_none() && self.read_header()?.is_none() {
+            return Ok(None);
+        }
+        let (payload_bytes, stream_bytes) = self
+            .decoder()
+            .streamed_frame()
+            .ok_or_else(|| desync("a header read whole left no body"))?;
+        self.discard_body()?;
+        let mut one = Skipped::default();
+        one.add_frame(payload_bytes, stream_bytes);
+        Ok(Some(one))
     }
 
     /// Skips every whole frame already buffered, or, if there is none, reads
@@ -207,68 +216,13 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// A bad header after some frames ends a batch; the next call reports
     /// it.
     pub fn skip_frames(&mut self) -> io::Result<Option<Skipped>> {
-        if self.skipping.is_none() {
-            self.end_finished_body()?;
-            let skipped = self.buffer.skip_frames()?;
+        if self.decoder().body_remaining().is_none() {
+            let skipped = self.buffer.skip_streamed()?;
             if skipped.frames > 0 {
                 return Ok(Some(skipped));
             }
         }
-        Ok(self.skip_one()?.map(|(payload_bytes, stream_bytes)| {
-            let mut one = Skipped::default();
-            one.add_frame(payload_bytes, stream_bytes);
-            one
-        }))
-    }
-
-    /// Skips one frame: its payload length and its bytes on the wire.
-    #[inline(always)]
-    fn skip_one(&mut self) -> io::Result<Option<(u64, u64)>> {
-        if let Some((body_len, start)) = self.skipping {
-            return self.resume_skip(body_len, start);
-        }
-        self.end_finished_body()?;
-        match self.buffer.take_span()? {
-            Status::Complete((_, span)) => Ok(Some((span.body_len, span.total as u64))),
-            Status::Partial(needed) => self.skip_reading(needed),
-        }
-    }
-
-    /// [`skip_one`](FrameReader::skip_one) once the buffer lacks `needed`
-    /// bytes of the frame.
-    #[inline(never)]
-    fn skip_reading(&mut self, mut needed: Needed) -> io::Result<Option<(u64, u64)>> {
-        let start = self.decoder().offset();
-        loop {
-            if let Needed::Exact(missing) = needed {
-                let frame_len = self.buffer.len().saturating_add(missing.get());
-                if frame_len > self.read_chunk.max(self.buffer.capacity()) {
-                    // Too large to hold: stream the body through.
-                    let Some((_, body_len)) = self.read_header()? else {
-                        return Err(desync("a header parsed whole was not there"));
-                    };
-                    self.skipping = Some((body_len, start));
-                    return self.resume_skip(body_len, start);
-                }
-            }
-            if self.fill()? == 0 {
-                self.buffer.finish()?;
-                return Ok(None);
-            }
-            match self.buffer.take_span()? {
-                Status::Complete((_, span)) => return Ok(Some((span.body_len, span.total as u64))),
-                Status::Partial(more) => needed = more,
-            }
-        }
-    }
-
-    /// Drops the rest of the body a skip is streaming through. After
-    /// `WouldBlock` the frame stays marked, and the next skip resumes it.
-    #[inline(never)]
-    fn resume_skip(&mut self, body_len: u64, start: u64) -> io::Result<Option<(u64, u64)>> {
-        self.discard_body()?;
-        self.skipping = None;
-        Ok(Some((body_len, self.decoder().offset() - start)))
+        self.skip_frame()
     }
 
     /// The next frame's header and announced body length, as soon as the
@@ -278,14 +232,16 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// Then take the body with [`read_body`](FrameReader::read_body),
     /// [`copy_body_to`](FrameReader::copy_body_to) or
     /// [`discard_body`](FrameReader::discard_body), in bounded memory
-    /// whatever its size (raise [`Limits::max_frame`] for large bodies).
+    /// whatever its size, up to [`Limits::max_streamed_body`] (1 TiB
+    /// unless set), whatever [`Limits::max_frame`] says.
     ///
     /// ```
     /// use sockframe::io::FrameReader;
     /// use sockframe::{Encode, Json, Limits};
     ///
     /// let wire = Json::new().encode_to_vec(b"a large body")?;
-    /// let limits = Limits::new().max_frame(u64::MAX);
+    /// // Streamed bodies are not held: `max_frame` does not bound them.
+    /// let limits = Limits::new().max_frame(4);
     /// let mut reader = FrameReader::with_limits(&wire[..], Json::new(), limits);
     ///
     /// let (header, body_len) = reader.read_header()?.expect("a frame");
@@ -298,16 +254,10 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// ```
     pub fn read_header(&mut self) -> io::Result<Option<(F::Header<'_>, u64)>> {
         self.end_finished_body()?;
-        loop {
-            // `Exact` means the header is parsed and only body is missing.
-            match self.buffer.poll_frame()? {
-                Status::Complete(_) | Status::Partial(Needed::Exact(_)) => break,
-                Status::Partial(Needed::AtLeast(_)) => {
-                    if self.fill()? == 0 {
-                        self.buffer.finish()?;
-                        return Ok(None);
-                    }
-                }
+        while self.buffer.poll_streamed_header()?.is_partial() {
+            if self.fill()? == 0 {
+                self.buffer.finish()?;
+                return Ok(None);
             }
         }
         match self.buffer.next_event()? {
@@ -447,14 +397,15 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
         Ok(n)
     }
 
-    /// Once a streamed body is complete, steps the decoder past its end so
-    /// the next frame can start.
+    /// Once a streamed body is complete, steps the decoder past its end
+    /// (and the framing's trailer, read if need be) so the next frame can
+    /// start.
     #[inline(always)]
     fn end_finished_body(&mut self) -> io::Result<()> {
-        if self.body_remaining() == Some(0) {
-            self.buffer.next_event()?;
-            // A skip streaming this body has nothing left to resume.
-            self.skipping = None;
+        while self.body_remaining() == Some(0) {
+            if self.buffer.next_event()?.is_none() && self.fill()? == 0 {
+                return Err(self.end_in_body());
+            }
         }
         Ok(())
     }
@@ -488,7 +439,7 @@ fn desync(what: &str) -> io::Error {
 
 /// Owned frames from a [`FrameReader`]; see [`FrameReader::frames`].
 #[derive(Debug)]
-pub struct Frames<'r, R, F> {
+pub struct Frames<'r, R, F: Framing> {
     reader: &'r mut FrameReader<R, F>,
     failed: bool,
 }

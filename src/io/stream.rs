@@ -5,8 +5,9 @@ use std::net::TcpStream;
 #[cfg(unix)]
 use std::os::unix::net::UnixStream;
 
-use crate::decoder::{Decoder, Frame, Framing, OwnedFrame};
-use crate::encoder::Encode;
+use crate::decoder::Decoder;
+use crate::frame::{Frame, OwnedFrame};
+use crate::framing::{Encode, Framing};
 use crate::io::reader::FrameReader;
 use crate::io::writer::FrameWriter;
 use crate::limits::Limits;
@@ -50,7 +51,7 @@ impl TryCloneStream for UnixStream {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct FrameStream<S: Write, F> {
+pub struct FrameStream<S: Write, F: Framing> {
     reader: FrameReader<S, F>,
     writer: FrameWriter<S, F>,
 }

@@ -31,8 +31,9 @@ use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 #[cfg(unix)]
 use std::os::unix::net::UnixDatagram;
 
-use crate::decoder::{Decoder, Frame, Framing};
-use crate::encoder::Encode;
+use crate::decoder::Decoder;
+use crate::frame::Frame;
+use crate::framing::{Encode, Framing};
 use crate::io::error::encode_error;
 use crate::limits::Limits;
 use crate::status::{Needed, Status};
@@ -185,14 +186,14 @@ impl From<DatagramError> for io::Error {
 /// the datagram holds exactly one whole frame. Each datagram is decoded on
 /// its own: a bad one is an error for that call only.
 #[derive(Debug)]
-pub struct DatagramFramer<F> {
+pub struct DatagramFramer<F: Framing> {
     decoder: Decoder<F>,
     max_datagram: usize,
     recv_buf: Vec<u8>,
     send_buf: Vec<u8>,
 }
 
-impl<F> DatagramFramer<F> {
+impl<F: Framing> DatagramFramer<F> {
     /// The default largest datagram: 65535 bytes, more than any UDP payload
     /// over IPv4 or IPv6 without jumbograms.
     pub const DEFAULT_MAX_DATAGRAM: usize = 65_535;
@@ -304,7 +305,11 @@ impl<F: Framing + Encode> DatagramFramer<F> {
     }
 
     fn finish_datagram(&mut self, header: &[u8], payload: &[u8]) -> io::Result<&[u8]> {
-        let frame_len = header.len().saturating_add(payload.len());
+        let trailer = self.decoder.framing().trailer();
+        let frame_len = header
+            .len()
+            .saturating_add(payload.len())
+            .saturating_add(trailer.len());
         if frame_len > self.max_datagram {
             return Err(DatagramError::FrameTooLarge {
                 frame_len,
@@ -315,6 +320,7 @@ impl<F: Framing + Encode> DatagramFramer<F> {
         self.send_buf.clear();
         self.send_buf.extend_from_slice(header);
         self.send_buf.extend_from_slice(payload);
+        self.send_buf.extend_from_slice(trailer);
         Ok(&self.send_buf)
     }
 }

@@ -2,8 +2,8 @@
 
 use std::io::{self, IoSlice, Read, Write};
 
-use crate::encoder::Encode;
 use crate::error::Error;
+use crate::framing::Encode;
 use crate::io::error::encode_error;
 
 /// How many bytes a buffered [`FrameWriter`] gathers before it writes them
@@ -46,9 +46,16 @@ pub const DEFAULT_BUFFER_LIMIT: usize = 64 * 1024;
 /// ```
 #[derive(Debug)]
 pub struct FrameWriter<W: Write, E> {
+    encoder: E,
+    /// Apart from the encoder, so that a frame's parts can borrow both.
+    sink: Sink<W>,
+}
+
+/// Where frames go: the writer and what is not written yet.
+#[derive(Debug)]
+struct Sink<W> {
     /// `None` only while `into_inner` takes it out.
     inner: Option<W>,
-    encoder: E,
     /// Bytes accepted and not yet written: gathered frames, or the rest of
     /// a frame whose write failed partway.
     pending: Vec<u8>,
@@ -81,30 +88,33 @@ impl<W: Write, E: Encode> FrameWriter<W, E> {
     /// unbuffered).
     pub fn with_buffer_limit(inner: W, encoder: E, limit: usize) -> Self {
         FrameWriter {
-            inner: Some(inner),
             encoder,
-            pending: Vec::new(),
-            buffer_limit: limit,
-            broken: None,
+            sink: Sink {
+                inner: Some(inner),
+                pending: Vec::new(),
+                buffer_limit: limit,
+                broken: None,
+            },
         }
     }
 
     /// Writes (or, when buffered, gathers) one frame carrying `payload`.
     pub fn write_frame(&mut self, payload: &[u8]) -> io::Result<()> {
-        self.check_broken()?;
+        self.sink.check_broken()?;
         let header = self
             .encoder
             .encode_header(payload.len())
             .map_err(encode_error)?;
-        self.write_parts(header.as_ref(), payload)
+        let trailer = self.encoder.trailer();
+        self.sink.write_parts(header.as_ref(), payload, trailer)
     }
 
     /// Writes bytes that already form whole frames, such as
     /// [`Frame::raw`](crate::Frame::raw) when relaying or echoing a frame
     /// unchanged. The bytes are not checked.
     pub fn write_raw_frames(&mut self, frames: &[u8]) -> io::Result<()> {
-        self.check_broken()?;
-        self.write_parts(&[], frames)
+        self.sink.check_broken()?;
+        self.sink.write_parts(&[], frames, &[])
     }
 
     /// Writes one frame whose payload is the next `len` bytes of `body`
@@ -117,7 +127,7 @@ impl<W: Write, E: Encode> FrameWriter<W, E> {
     /// has part of a frame: the error is returned and every later write is
     /// refused, since the stream cannot be resumed.
     pub fn write_frame_from<B: Read + ?Sized>(&mut self, len: u64, body: &mut B) -> io::Result<()> {
-        self.check_broken()?;
+        self.sink.check_broken()?;
         let payload_len = usize::try_from(len).map_err(|_| {
             encode_error(Error::PayloadTooLong {
                 length: len,
@@ -128,23 +138,24 @@ impl<W: Write, E: Encode> FrameWriter<W, E> {
             .encoder
             .encode_header(payload_len)
             .map_err(encode_error)?;
-        self.copy_frame(header.as_ref(), len, body)
+        let trailer = self.encoder.trailer();
+        self.sink.copy_frame(header.as_ref(), len, body, trailer)
     }
 
     /// Writes everything gathered or kept, then flushes the writer.
     pub fn flush(&mut self) -> io::Result<()> {
-        self.write_pending()?;
-        self.inner_mut().flush()
+        self.sink.write_pending()?;
+        self.sink.inner_mut().flush()
     }
 
     /// Bytes accepted and not yet written.
     pub fn pending(&self) -> &[u8] {
-        &self.pending
+        &self.sink.pending
     }
 
     /// The gathering limit (0: unbuffered).
     pub fn buffer_limit(&self) -> usize {
-        self.buffer_limit
+        self.sink.buffer_limit
     }
 
     /// The encoder.
@@ -154,32 +165,34 @@ impl<W: Write, E: Encode> FrameWriter<W, E> {
 
     /// The writer.
     pub fn get_ref(&self) -> &W {
-        self.inner.as_ref().expect("present until into_inner")
+        self.sink.inner.as_ref().expect("present until into_inner")
     }
 
     /// The writer, for settings such as `set_write_timeout`. Writing to it
     /// directly while frames are [pending](FrameWriter::pending) corrupts
     /// the stream.
     pub fn get_mut(&mut self) -> &mut W {
-        self.inner_mut()
+        self.sink.inner_mut()
     }
 
     /// Flushes, then returns the writer.
     pub fn into_inner(mut self) -> io::Result<W> {
         self.flush()?;
-        Ok(self.inner.take().expect("present until into_inner"))
+        Ok(self.sink.inner.take().expect("present until into_inner"))
     }
 
     /// The writer and the bytes accepted but not written, without writing
     /// anything.
     pub fn into_parts(mut self) -> (W, Vec<u8>) {
-        let pending = std::mem::take(&mut self.pending);
+        let pending = std::mem::take(&mut self.sink.pending);
         (
-            self.inner.take().expect("present until into_inner"),
+            self.sink.inner.take().expect("present until into_inner"),
             pending,
         )
     }
+}
 
+impl<W: Write> Sink<W> {
     fn inner_mut(&mut self) -> &mut W {
         self.inner.as_mut().expect("present until into_inner")
     }
@@ -197,17 +210,21 @@ impl<W: Write, E: Encode> FrameWriter<W, E> {
         }
     }
 
-    /// Gathers or writes a frame given as header and payload.
-    fn write_parts(&mut self, header: &[u8], payload: &[u8]) -> io::Result<()> {
-        let frame_len = header.len().saturating_add(payload.len());
+    /// Gathers or writes a frame given as header, payload and trailer.
+    fn write_parts(&mut self, header: &[u8], payload: &[u8], trailer: &[u8]) -> io::Result<()> {
+        let frame_len = header
+            .len()
+            .saturating_add(payload.len())
+            .saturating_add(trailer.len());
         if self.pending.len().saturating_add(frame_len) < self.buffer_limit {
             self.pending.extend_from_slice(header);
             self.pending.extend_from_slice(payload);
+            self.pending.extend_from_slice(trailer);
             return Ok(());
         }
         let pending_len = self.pending.len();
         let inner = self.inner.as_mut().expect("present until into_inner");
-        let mut parts = [&self.pending[..], header, payload];
+        let mut parts = [&self.pending[..], header, payload, trailer];
         let (written, result) = write_all_vectored(inner, &mut parts);
         let Err(error) = result else {
             self.pending.clear();
@@ -220,10 +237,11 @@ impl<W: Write, E: Encode> FrameWriter<W, E> {
         }
         // Part of this frame went out: keep the rest so the stream is never
         // left mid-frame; an error that persists shows on the next call.
-        let [_, header_rest, payload_rest] = parts;
-        let mut rest = Vec::with_capacity(header_rest.len() + payload_rest.len());
+        let [_, header_rest, payload_rest, trailer_rest] = parts;
+        let mut rest = Vec::with_capacity(frame_len);
         rest.extend_from_slice(header_rest);
         rest.extend_from_slice(payload_rest);
+        rest.extend_from_slice(trailer_rest);
         self.pending = rest;
         Ok(())
     }
@@ -245,13 +263,20 @@ impl<W: Write, E: Encode> FrameWriter<W, E> {
         header: &[u8],
         len: u64,
         body: &mut B,
+        trailer: &[u8],
     ) -> io::Result<()> {
         self.write_pending()?;
         self.pending.extend_from_slice(header);
         let mut copied = 0u64;
         // Whether any byte of this frame reached the writer.
         let mut started = false;
+        let mut trailer = Some(trailer);
         let result = loop {
+            if copied == len {
+                if let Some(trailer) = trailer.take() {
+                    self.pending.extend_from_slice(trailer);
+                }
+            }
             let room = DEFAULT_BUFFER_LIMIT.saturating_sub(self.pending.len());
             if copied == len || room == 0 {
                 let before = self.pending.len();
@@ -323,12 +348,12 @@ impl<W: Write> FrameWriter<W, crate::Json> {
         fields: &T,
         payload: &[u8],
     ) -> io::Result<()> {
-        self.check_broken()?;
+        self.sink.check_broken()?;
         let header = self
             .encoder
             .encode_header_with(fields, payload.len())
             .map_err(encode_error)?;
-        self.write_parts(&header, payload)
+        self.sink.write_parts(&header, payload, &[])
     }
 
     /// Writes one frame whose JSON header holds `fields` and the body size
@@ -340,7 +365,7 @@ impl<W: Write> FrameWriter<W, crate::Json> {
         len: u64,
         body: &mut B,
     ) -> io::Result<()> {
-        self.check_broken()?;
+        self.sink.check_broken()?;
         let payload_len = usize::try_from(len).map_err(|_| {
             encode_error(Error::PayloadTooLong {
                 length: len,
@@ -351,15 +376,15 @@ impl<W: Write> FrameWriter<W, crate::Json> {
             .encoder
             .encode_header_with(fields, payload_len)
             .map_err(encode_error)?;
-        self.copy_frame(&header, len, body)
+        self.sink.copy_frame(&header, len, body, &[])
     }
 }
 
 impl<W: Write, E> Drop for FrameWriter<W, E> {
     fn drop(&mut self) {
-        if let Some(inner) = self.inner.as_mut() {
-            if !self.pending.is_empty() && self.broken.is_none() {
-                let mut parts = [&self.pending[..]];
+        if let Some(inner) = self.sink.inner.as_mut() {
+            if !self.sink.pending.is_empty() && self.sink.broken.is_none() {
+                let mut parts = [&self.sink.pending[..]];
                 let _ = write_all_vectored(inner, &mut parts);
             }
         }

@@ -2,7 +2,7 @@
 //! three decoding APIs and collect the frames as owned values.
 #![allow(dead_code)]
 
-use sockframe::{Decoder, Error, Event, FrameBuffer, Framing, OwnedFrame, Status};
+use sockframe::{Decoder, Error, Event, FrameBuffer, Framing, OwnedFrame, Status, ToOwnedHeader};
 
 /// Frames decoded before the stream ended, and how it ended.
 pub type Outcome<H> = (Vec<OwnedFrame<H>>, Result<(), Error>);
@@ -73,7 +73,7 @@ pub fn via_events<F: Framing>(
                         Event::Header { header, body_len } => {
                             assert!(current.is_none(), "header inside a frame");
                             current = Some(OwnedFrame {
-                                header: F::to_owned_header(&header),
+                                header: header.to_owned_header(),
                                 payload: Vec::with_capacity(body_len.min(1 << 16) as usize),
                             });
                         }

@@ -17,16 +17,24 @@ pub trait Encode {
     /// that length; nothing is ever silently truncated or wrapped.
     fn encode_header(&self, payload_len: usize) -> Result<Self::Header, Error>;
 
-    /// Appends header and payload to `out`.
+    /// Bytes written after every payload (a netstring's `,`); none unless
+    /// the framing has a trailer.
+    fn trailer(&self) -> &[u8] {
+        &[]
+    }
+
+    /// Appends header, payload and trailer to `out`.
     fn encode_into(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
         let header = self.encode_header(payload.len())?;
-        out.reserve(header.as_ref().len() + payload.len());
+        let trailer = self.trailer();
+        out.reserve(header.as_ref().len() + payload.len() + trailer.len());
         out.extend_from_slice(header.as_ref());
         out.extend_from_slice(payload);
+        out.extend_from_slice(trailer);
         Ok(())
     }
 
-    /// Header and payload in a new `Vec`.
+    /// The whole frame in a new `Vec`.
     fn encode_to_vec(&self, payload: &[u8]) -> Result<Vec<u8>, Error> {
         let mut out = Vec::new();
         self.encode_into(payload, &mut out)?;
@@ -34,7 +42,19 @@ pub trait Encode {
     }
 }
 
-/// A header of at most [`HeaderBuf::CAPACITY`] bytes, stored inline.
+/// A header of at most [`HeaderBuf::CAPACITY`] bytes, stored inline: what a
+/// framing with short headers returns from
+/// [`encode_header`](Encode::encode_header), with no allocation per frame.
+///
+/// ```
+/// use sockframe::framing::HeaderBuf;
+///
+/// let fixed = HeaderBuf::from_array([0xCA, 0xCA, 0, 5]);
+/// assert_eq!(fixed.as_bytes(), b"\xCA\xCA\0\x05");
+/// let varint = HeaderBuf::from_slice(&[0x96, 0x01]).expect("short enough");
+/// assert_eq!(&varint[..], [0x96, 0x01]);
+/// assert!(HeaderBuf::from_slice(&[0; 33]).is_none());
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct HeaderBuf {
     bytes: [u8; HeaderBuf::CAPACITY],
@@ -42,14 +62,20 @@ pub struct HeaderBuf {
 }
 
 impl HeaderBuf {
-    /// The most bytes a `HeaderBuf` holds: enough for 19 ASCII digits or a
-    /// 64-bit integer.
-    pub const CAPACITY: usize = 19;
+    /// The most bytes a `HeaderBuf` holds.
+    pub const CAPACITY: usize = 32;
 
-    /// A header of exactly `N <= CAPACITY` bytes, copied with a size known
-    /// at compile time (no `memcpy` call per frame).
+    /// A header of exactly `N` bytes, copied with a size known at compile
+    /// time (no `memcpy` call per frame). `N` over
+    /// [`CAPACITY`](Self::CAPACITY) does not compile.
     #[inline(always)]
-    pub(crate) fn from_array<const N: usize>(array: [u8; N]) -> Self {
+    pub fn from_array<const N: usize>(array: [u8; N]) -> Self {
+        const {
+            assert!(
+                N <= HeaderBuf::CAPACITY,
+                "a HeaderBuf holds at most 32 bytes"
+            )
+        };
         let mut bytes = [0; Self::CAPACITY];
         bytes[..N].copy_from_slice(&array);
         HeaderBuf {
@@ -58,15 +84,15 @@ impl HeaderBuf {
         }
     }
 
-    /// `bytes.len()` must be at most `CAPACITY`; longer input is cut there.
-    pub(crate) fn from_slice(bytes: &[u8]) -> Self {
-        let len = bytes.len().min(Self::CAPACITY);
+    /// A copy of `bytes`; `None` if they are more than
+    /// [`CAPACITY`](Self::CAPACITY).
+    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
         let mut buf = HeaderBuf {
             bytes: [0; Self::CAPACITY],
-            len: len as u8,
+            len: u8::try_from(bytes.len()).ok()?,
         };
-        buf.bytes[..len].copy_from_slice(&bytes[..len]);
-        buf
+        buf.bytes.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(buf)
     }
 
     /// The header bytes.
