@@ -122,6 +122,7 @@ impl<F: Framing> Decoder<F> {
 
     /// The frame whose body is being streamed: its payload length and its
     /// whole length on the wire.
+    #[cfg(feature = "std")] // For `io::FrameReader`.
     pub(crate) fn streamed_frame(&self) -> Option<(u64, u64)> {
         match &self.state {
             State::Body { head, .. } => Some((
@@ -272,6 +273,7 @@ impl<F: Framing> Decoder<F> {
     /// `Complete`, [`decode_event`](Decoder::decode_event) on the same bytes
     /// returns it without parsing again. For adapters that must know a
     /// header is whole before they borrow it.
+    #[cfg(feature = "std")]
     pub(crate) fn poll_streamed_header(&mut self, input: &[u8]) -> Result<Status<()>, Error> {
         let head = match self.poll_head(input, self.limits.max_streamed_body)? {
             Status::Complete(head) => head,
