@@ -3,7 +3,7 @@
 //!
 //! A framing knows how to read one kind of header. A [`Decoder`] runs it over
 //! the caller's bytes through one header driver,
-//! [`poll_head`](Decoder::poll_head), and remembers how far it got, so that
+//! [`drive`](Decoder::drive), and remembers how far it got, so that
 //! bytes arriving one at a time cost O(n) in total: the framing resumes its
 //! scan where it stopped, the header is parsed once, and once the frame's
 //! length is known each call is a length comparison.
@@ -195,11 +195,10 @@ impl<F: Framing> Decoder<F> {
         span: &Span<F::Meta>,
     ) -> Frame<'a, F::Header<'a>> {
         let header_len = span.head.header_len;
-        // `total` fits the input; the payload ends before it.
-        let payload_end = header_len + span.head.payload_len as usize;
         Frame {
             header: self.framing.header(&input[..header_len], &span.head),
-            payload: &input[header_len..payload_end],
+            // `total` fits `usize` and counts the payload.
+            payload: &input[header_len..][..span.head.payload_len as usize],
             raw: &input[..span.total],
         }
     }
@@ -256,16 +255,15 @@ impl<F: Framing> Decoder<F> {
     /// it without parsing anything again.
     #[inline]
     pub fn poll_frame(&mut self, input: &[u8]) -> Result<Status<(usize, usize)>, Error> {
-        let Span { head, total } = match self.frame_head(input, self.limits.max_frame)? {
-            Status::Complete(span) => span,
-            Status::Partial(needed) => return Ok(Status::Partial(needed)),
-        };
-        let header_len = head.header_len;
-        self.state = State::Frame(head);
-        Ok(if input.len() < total {
-            Status::Partial(Needed::exact(total - input.len()))
-        } else {
-            Status::Complete((header_len, total))
+        self.drive(input, self.limits.max_frame, |this, head| {
+            let total = this.frame_len(&head)?;
+            let header_len = head.header_len;
+            this.state = State::Frame(head);
+            Ok(if input.len() < total {
+                Status::Partial(Needed::exact(total - input.len()))
+            } else {
+                Status::Complete((header_len, total))
+            })
         })
     }
 
@@ -275,12 +273,10 @@ impl<F: Framing> Decoder<F> {
     /// header is whole before they borrow it.
     #[cfg(feature = "std")]
     pub(crate) fn poll_streamed_header(&mut self, input: &[u8]) -> Result<Status<()>, Error> {
-        let head = match self.poll_head(input, self.limits.max_streamed_body)? {
-            Status::Complete(head) => head,
-            Status::Partial(needed) => return Ok(Status::Partial(needed)),
-        };
-        self.state = State::Frame(head);
-        Ok(Status::Complete(()))
+        self.drive(input, self.limits.max_streamed_body, |this, head| {
+            this.state = State::Frame(head);
+            Ok(Status::Complete(()))
+        })
     }
 
     /// Decodes the next streaming step from the front of `input`.
@@ -319,22 +315,20 @@ impl<F: Framing> Decoder<F> {
             self.offset += chunk as u64;
             return Ok(Status::Complete((Event::Body(&input[..chunk]), chunk)));
         }
-        let head = match self.poll_head(input, self.limits.max_streamed_body)? {
-            Status::Complete(head) => head,
-            Status::Partial(needed) => return Ok(Status::Partial(needed)),
-        };
-        let header_len = head.header_len;
-        let body_len = head.payload_len;
-        let header = self.framing.header(&input[..header_len], &head);
-        self.offset += header_len as u64;
-        self.state = State::Body {
-            remaining: body_len,
-            head,
-        };
-        Ok(Status::Complete((
-            Event::Header { header, body_len },
-            header_len,
-        )))
+        self.drive(input, self.limits.max_streamed_body, |this, head| {
+            let header_len = head.header_len;
+            let body_len = head.payload_len;
+            let header = this.framing.header(&input[..header_len], &head);
+            this.offset += header_len as u64;
+            this.state = State::Body {
+                remaining: body_len,
+                head,
+            };
+            Ok(Status::Complete((
+                Event::Header { header, body_len },
+                header_len,
+            )))
+        })
     }
 
     /// Declares the end of the stream, with `rest` the bytes not consumed.
@@ -391,40 +385,106 @@ impl<F: Framing> Decoder<F> {
     /// its payload bounded by `limit`; `Partial` until then.
     #[inline(always)]
     fn take_frame(&mut self, input: &[u8], limit: u64) -> Result<Status<Span<F::Meta>>, Error> {
-        let Span { head, total } = match self.frame_head(input, limit)? {
-            Status::Complete(span) => span,
-            Status::Partial(needed) => return Ok(Status::Partial(needed)),
-        };
-        if input.len() < total {
-            // Waiting for the rest is then one length comparison per call.
-            self.state = State::Frame(head);
-            return Ok(Status::Partial(Needed::exact(total - input.len())));
-        }
-        if head.trailer_len > 0 {
-            let trailer_at = total - head.trailer_len;
-            let offset = self.offset + trailer_at as u64;
-            if let Err(e) = self
-                .framing
-                .check_trailer(&input[trailer_at..total], offset)
-            {
-                return Err(self.fail(e));
+        self.drive(input, limit, |this, head| {
+            let total = this.frame_len(&head)?;
+            if input.len() < total {
+                // Waiting for the rest is then one length comparison per call.
+                this.state = State::Frame(head);
+                return Ok(Status::Partial(Needed::exact(total - input.len())));
             }
-        }
-        self.state = State::Head(F::Scan::default());
-        self.offset += total as u64;
-        Ok(Status::Complete(Span { head, total }))
+            if head.trailer_len > 0 {
+                let trailer_at = total - head.trailer_len;
+                let offset = this.offset + trailer_at as u64;
+                if let Err(e) = this
+                    .framing
+                    .check_trailer(&input[trailer_at..total], offset)
+                {
+                    return Err(this.fail(e));
+                }
+            }
+            this.state = State::Head(F::Scan::default());
+            this.offset += total as u64;
+            Ok(Status::Complete(Span { head, total }))
+        })
     }
 
     /// The head of the frame at the front of `input` and the frame's whole
     /// length, which must fit in memory: where the frame will lie.
-    #[inline(always)]
     fn frame_head(&mut self, input: &[u8], limit: u64) -> Result<Status<Span<F::Meta>>, Error> {
-        let head = match self.poll_head(input, limit)? {
-            Status::Complete(head) => head,
-            Status::Partial(needed) => return Ok(Status::Partial(needed)),
-        };
+        self.drive(input, limit, |this, head| {
+            let total = this.frame_len(&head)?;
+            Ok(Status::Complete(Span { head, total }))
+        })
+    }
+
+    /// The one header driver, behind every decoding API: runs the framing
+    /// over the header at the front of `input`, resuming its scan (state
+    /// `Head`), or recalls the head parsed by an earlier call (state
+    /// `Frame`); refuses a header past [`Framing::max_header_len`] and a
+    /// payload over `limit`; then hands the head to `then`, the API's own
+    /// step.
+    ///
+    /// A fresh header is handed over on its own path, so that a fixed-size
+    /// framing's constants (header length, no trailer) reach `then` and the
+    /// common case compiles to a header parse and a few comparisons.
+    #[inline(always)]
+    fn drive<T>(
+        &mut self,
+        input: &[u8],
+        limit: u64,
+        then: impl FnOnce(&mut Self, Head<F::Meta>) -> Result<Status<T>, Error>,
+    ) -> Result<Status<T>, Error> {
+        if let State::Head(scan) = &mut self.state {
+            let head = match self
+                .framing
+                .parse_header(input, scan, self.offset, &self.limits)
+            {
+                Ok(Status::Complete(head)) => head,
+                Ok(Status::Partial(needed)) => {
+                    self.check_partial_header(input.len(), needed)?;
+                    return Ok(Status::Partial(needed));
+                }
+                Err(e) => return Err(self.fail(e)),
+            };
+            self.check_payload(&head, limit)?;
+            return then(self, head);
+        }
+        let head = self.recall_head()?;
+        self.check_payload(&head, limit)?;
+        then(self, head)
+    }
+
+    /// The head an earlier call parsed (state `Frame`), or why there is
+    /// none to decode.
+    #[inline(never)]
+    fn recall_head(&mut self) -> Result<Head<F::Meta>, Error> {
+        match &self.state {
+            State::Frame(head) => Ok(head.clone()),
+            State::Body { remaining, .. } => Err(Error::BodyInProgress {
+                remaining: *remaining,
+            }),
+            State::Head(_) | State::Failed => Err(self.sticky()),
+        }
+    }
+
+    /// Refuses a payload over `limit` before anything is reserved for it.
+    #[inline(always)]
+    fn check_payload(&mut self, head: &Head<F::Meta>, limit: u64) -> Result<(), Error> {
+        if head.payload_len > limit {
+            return Err(self.fail(Error::FrameTooLong {
+                offset: self.offset,
+                length: head.payload_len,
+                limit,
+            }));
+        }
+        Ok(())
+    }
+
+    /// The whole frame's length, which must fit a `usize` to be held.
+    #[inline(always)]
+    fn frame_len(&mut self, head: &Head<F::Meta>) -> Result<usize, Error> {
         match head.frame_len() {
-            Some(total) => Ok(Status::Complete(Span { head, total })),
+            Some(total) => Ok(total),
             None => Err(self.fail(Error::FrameTooLong {
                 offset: self.offset,
                 length: head.payload_len,
@@ -433,52 +493,12 @@ impl<F: Framing> Decoder<F> {
         }
     }
 
-    /// The one header driver: runs the framing over the header at the
-    /// front of `input`, resuming its scan (state `Head`), or recalls the
-    /// head parsed by an earlier call (state `Frame`); then checks the
-    /// payload against `limit` and the header against
-    /// [`Framing::max_header_len`]. Every decoding API goes through here.
-    #[inline(always)]
-    fn poll_head(&mut self, input: &[u8], limit: u64) -> Result<Status<Head<F::Meta>>, Error> {
-        let head = match &mut self.state {
-            State::Head(scan) => {
-                match self
-                    .framing
-                    .parse_header(input, scan, self.offset, &self.limits)
-                {
-                    Ok(Status::Complete(head)) => head,
-                    Ok(Status::Partial(needed)) => return self.partial_header(input, needed),
-                    Err(e) => return Err(self.fail(e)),
-                }
-            }
-            State::Frame(head) => head.clone(),
-            State::Body { remaining, .. } => {
-                return Err(Error::BodyInProgress {
-                    remaining: *remaining,
-                })
-            }
-            State::Failed => return Err(self.sticky()),
-        };
-        if head.payload_len > limit {
-            return Err(self.fail(Error::FrameTooLong {
-                offset: self.offset,
-                length: head.payload_len,
-                limit,
-            }));
-        }
-        Ok(Status::Complete(head))
-    }
-
-    /// A header still incomplete: refused once it would run past the
-    /// framing's header limit, before more of it is buffered.
+    /// A header still incomplete after `seen` bytes: refused once it would
+    /// run past the framing's header limit, before more of it is buffered.
     #[cold]
-    fn partial_header(
-        &mut self,
-        input: &[u8],
-        needed: Needed,
-    ) -> Result<Status<Head<F::Meta>>, Error> {
+    fn check_partial_header(&mut self, seen: usize, needed: Needed) -> Result<(), Error> {
         let limit = self.framing.max_header_len(&self.limits);
-        let at_least = input.len().saturating_add(needed.bytes());
+        let at_least = seen.saturating_add(needed.bytes());
         if at_least > limit {
             return Err(self.fail(Error::HeaderTooLong {
                 offset: self.offset,
@@ -486,7 +506,7 @@ impl<F: Framing> Decoder<F> {
                 limit: limit as u64,
             }));
         }
-        Ok(Status::Partial(needed))
+        Ok(())
     }
 
     #[cold]

@@ -126,10 +126,9 @@ impl<M> Head<M> {
     /// `usize`.
     #[inline(always)]
     pub fn frame_len(&self) -> Option<usize> {
-        usize::try_from(self.payload_len)
-            .ok()?
-            .checked_add(self.header_len)?
-            .checked_add(self.trailer_len)
+        // Header and trailer first: for a fixed-size framing, a constant.
+        let around = self.header_len.checked_add(self.trailer_len)?;
+        usize::try_from(self.payload_len).ok()?.checked_add(around)
     }
 }
 
