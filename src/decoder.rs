@@ -318,7 +318,15 @@ impl<F: Framing> Decoder<F> {
         self.drive(input, self.limits.max_streamed_body, |this, head| {
             let header_len = head.header_len;
             let body_len = head.payload_len;
-            let header = this.framing.header(&input[..header_len], &head);
+            let Some(header) = input.get(..header_len) else {
+                // Parsed by an earlier call over more bytes than these.
+                return Err(Error::InputShrank {
+                    offset: this.offset,
+                    expected: header_len,
+                    got: input.len(),
+                });
+            };
+            let header = this.framing.header(header, &head);
             this.offset += header_len as u64;
             this.state = State::Body {
                 remaining: body_len,

@@ -101,6 +101,17 @@ pub enum Error {
         /// Stream offset of that frame.
         offset: u64,
     },
+    /// The caller passed fewer bytes than an earlier call had seen of the
+    /// current frame (say, `decode_event` after a `Partial` from `decode`
+    /// with the header cut off). Not sticky: call again with the bytes.
+    InputShrank {
+        /// Stream offset of the frame.
+        offset: u64,
+        /// Bytes of the frame the decoder has already parsed.
+        expected: usize,
+        /// Bytes given.
+        got: usize,
+    },
     /// A whole-frame decode was asked for while a streamed body is still due.
     BodyInProgress {
         /// Body bytes still due.
@@ -146,6 +157,7 @@ impl Error {
             | Error::MissingSizeKey { offset, .. }
             | Error::SizeNotInteger { offset, .. }
             | Error::UnexpectedEof { offset, .. }
+            | Error::InputShrank { offset, .. }
             | Error::UnreadFrame { offset } => Some(*offset),
             Error::BodyInProgress { .. }
             | Error::PayloadTooLong { .. }
@@ -234,6 +246,10 @@ impl fmt::Display for Error {
             Error::UnreadFrame { offset } => write!(
                 f,
                 "finish called with a complete frame at offset {offset} still unread"
+            ),
+            Error::InputShrank { offset, expected, got } => write!(
+                f,
+                "the frame at offset {offset} was parsed over {expected} bytes, but only {got} were given again"
             ),
             Error::BodyInProgress { remaining } => write!(
                 f,

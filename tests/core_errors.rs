@@ -465,3 +465,22 @@ fn held_and_streamed_payloads_have_their_own_limits() {
         })
     );
 }
+
+#[test]
+fn decode_event_with_the_header_cut_off_is_an_error_not_a_panic() {
+    let mut decoder = Decoder::new(Ascii::new());
+    assert!(decoder.decode(b"0005he").unwrap().is_partial());
+    assert_eq!(
+        decoder.decode_event(b"00").err(),
+        Some(Error::InputShrank {
+            offset: 0,
+            expected: 4,
+            got: 2
+        })
+    );
+    // Not sticky: with the bytes back, the frame streams.
+    assert!(matches!(
+        decoder.decode_event(b"0005he"),
+        Ok(Status::Complete((sockframe::Event::Header { body_len: 5, .. }, 4)))
+    ));
+}
