@@ -26,6 +26,13 @@
 //!
 //! The blocking adapters over `std::io` live in [`io`] (feature `std`).
 //!
+//! # Your own framing
+//!
+//! Every framing is one [`Framing`] impl, a function from the bytes of the
+//! frame so far to its [`Head`], [`Status::Partial`] or an error; the
+//! [`framing`] module docs show one in a few lines, and how scanned
+//! headers, header fields, trailers and delimiters fit.
+//!
 //! ```
 //! use sockframe::{Binary, Decoder, Status};
 //!
@@ -49,8 +56,9 @@
 //! # Limits
 //!
 //! Every length a peer announces is checked against [`Limits`] (8 MiB
-//! payloads, 64 KiB JSON headers by default) as soon as the header is read,
-//! before any memory is reserved: `ff ff ff 7f` is refused at once.
+//! payloads held whole, 64 KiB headers, 1 TiB bodies streamed through, by
+//! default) as soon as the header is read, before any memory is reserved:
+//! `ff ff ff 7f` is refused at once by [`Decoder::decode`].
 //!
 //! # Errors
 //!
