@@ -100,7 +100,7 @@ pub use frame::{Event, Frame, OwnedFrame, Skipped};
 pub use framing::ascii::Ascii;
 pub use framing::binary::{Binary, Endian, Signedness, Width};
 #[cfg(feature = "json")]
-pub use framing::json::{Json, JsonHeader, JsonStyle, OwnedJsonHeader};
+pub use framing::json::{Json, JsonFields, JsonHeader, JsonStyle, OwnedJsonHeader};
 pub use framing::{Encode, Framing, Head, HeaderBuf, ToOwnedHeader};
 pub use limits::Limits;
 pub use status::{Needed, Status};

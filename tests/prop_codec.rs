@@ -179,8 +179,8 @@ proptest! {
         };
         prop_assert_eq!(used, stream.len());
         prop_assert_eq!(frame.payload(), &body[..]);
-        let map = frame.header().to_map().unwrap();
-        prop_assert_eq!(json.encode_header_with(&map, body.len()).unwrap(), wire);
+        let fields = frame.header().fields().unwrap();
+        prop_assert_eq!(json.encode_header_with(&fields, body.len()).unwrap(), wire);
     }
 }
 

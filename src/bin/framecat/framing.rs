@@ -1,36 +1,31 @@
 //! Building the framing the arguments name, and running a command with it.
 
-use serde_json::Value;
 use sockframe::{Ascii, Binary, Encode, Endian, Framing, Json, Limits};
 
 use crate::args::{EndianArg, FramingArgs, FramingKind};
 
 /// What the commands need of a framing.
 pub trait CliFraming: Framing + Encode + Clone + Send + 'static {
-    /// The decoded header as JSON, for framings that have one.
-    fn header_json(header: &<Self as Framing>::Header<'_>) -> Option<Value>;
+    /// The decoded header's JSON text, for framings that have one.
+    fn header_json<'a>(header: &'a <Self as Framing>::Header<'_>) -> Option<&'a str>;
 }
 
 impl CliFraming for Ascii {
-    fn header_json(_: &()) -> Option<Value> {
+    fn header_json(_: &()) -> Option<&str> {
         None
     }
 }
 
 impl CliFraming for Binary {
-    fn header_json(_: &()) -> Option<Value> {
+    fn header_json(_: &()) -> Option<&str> {
         None
     }
 }
 
 impl CliFraming for Json {
-    fn header_json(header: &sockframe::JsonHeader<'_>) -> Option<Value> {
+    fn header_json<'a>(header: &'a sockframe::JsonHeader<'_>) -> Option<&'a str> {
         // The decoder checked it is a JSON object.
-        Some(
-            header
-                .to_map()
-                .map_or_else(|_| Value::String(header.as_str().into()), Value::Object),
-        )
+        Some(header.as_str())
     }
 }
 

@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::JsonFields;
 use crate::framing::ToOwnedHeader;
 
 /// A decoded JSON header, borrowed from the input.
@@ -33,7 +34,31 @@ impl<'a> JsonHeader<'a> {
         self.body_len
     }
 
-    /// Every key of the header, in the order received.
+    /// Every field of the header, in the order received (which can be
+    /// sent on as it is: `JsonFields` serializes in that order).
+    ///
+    /// ```
+    /// use sockframe::{Decoder, Json, Status};
+    ///
+    /// let text = br#"{"file_name": "a.txt", "md5": "x", "file_size": 0}"#;
+    /// let mut wire = (text.len() as i32).to_le_bytes().to_vec();
+    /// wire.extend_from_slice(text);
+    /// let mut decoder = Decoder::new(Json::new().with_size_key(Json::FILE_SIZE));
+    /// let Status::Complete((frame, _)) = decoder.decode(&wire)? else { panic!() };
+    /// let fields = frame.header().fields()?;
+    /// let keys: Vec<&str> = fields.iter().map(|(key, _)| key).collect();
+    /// assert_eq!(keys, ["file_name", "md5", "file_size"]);
+    /// assert_eq!(fields["file_name"], "a.txt");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn fields(&self) -> Result<JsonFields, serde_json::Error> {
+        serde_json::from_slice(self.text)
+    }
+
+    /// Every key of the header, as a `serde_json::Map`: in that map's
+    /// order, which is sorted unless a build turns on serde_json's
+    /// `preserve_order` (sockframe does not). [`fields`](Self::fields)
+    /// keeps the order received.
     pub fn to_map(&self) -> Result<Map<String, Value>, serde_json::Error> {
         serde_json::from_slice(self.text)
     }
@@ -76,6 +101,12 @@ impl OwnedJsonHeader {
     /// The body size the header announced.
     pub fn body_len(&self) -> u64 {
         self.body_len
+    }
+
+    /// Every field of the header, in the order received (see
+    /// [`JsonHeader::fields`]).
+    pub fn fields(&self) -> Result<JsonFields, serde_json::Error> {
+        self.as_header().fields()
     }
 
     /// Every key of the header (see [`JsonHeader::to_map`]).

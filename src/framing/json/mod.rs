@@ -17,6 +17,7 @@
 
 mod flat;
 mod header;
+mod ordered;
 mod probe;
 mod writer;
 
@@ -25,16 +26,16 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use serde::Serialize;
-use serde_json::Value;
 
 pub use header::{JsonHeader, OwnedJsonHeader};
+pub use ordered::JsonFields;
 
 use super::binary::Binary;
 use super::{Encode, Framing, Head};
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::status::{Needed, Status};
-use probe::kind_of;
+use ordered::Ordered;
 use writer::{write_decimal, write_string, write_value};
 
 /// How the encoder spells JSON.
@@ -134,18 +135,31 @@ impl Json {
         fields: &T,
         payload_len: usize,
     ) -> Result<Vec<u8>, Error> {
-        let mut map = match serde_json::to_value(fields) {
-            Ok(Value::Object(map)) => map,
+        // Through JSON text, so that the fields keep the order they
+        // serialize in (a struct's, a map's) without serde_json's
+        // `preserve_order`.
+        let text = serde_json::to_vec(fields).map_err(|_| Error::HeaderFieldsNotSerializable)?;
+        let mut fields = match serde_json::from_slice::<Ordered>(&text) {
+            Ok(Ordered::Object(fields)) => fields,
             Ok(other) => {
                 return Err(Error::HeaderFieldsNotObject {
-                    found: kind_of(&other),
+                    found: other.kind(),
                 })
             }
             Err(_) => return Err(Error::HeaderFieldsNotSerializable),
         };
-        map.insert(self.size_key.to_string(), Value::from(payload_len as u64));
+        // As Python's `header[key] = size`: in place if present, else last.
+        let size = Ordered::Number((payload_len as u64).into());
+        match fields
+            .iter_mut()
+            .rev()
+            .find(|(key, _)| *key == *self.size_key)
+        {
+            Some((_, value)) => *value = size,
+            None => fields.push((self.size_key.to_string(), size)),
+        }
         let mut out = self.prefix_placeholder();
-        write_value(&Value::Object(map), self.style, &mut out);
+        write_value(&Ordered::Object(fields), self.style, &mut out);
         self.finish_header(out)
     }
 
@@ -295,7 +309,7 @@ mod tests {
                 Some(Error::HeaderNotJson { offset: 4 + at }),
                 "{text}"
             );
-            assert!(serde_json::from_str::<Value>(text).is_err());
+            assert!(serde_json::from_str::<serde_json::Value>(text).is_err());
         }
         // A surrogate pair is fine.
         let text = r#"{"a": "\ud83d\ude00", "data_size": 0}"#;

@@ -83,7 +83,7 @@ fn byte_offset(text: &str, line: usize, column: usize) -> usize {
     (line_start + column.saturating_sub(1)).min(text.len())
 }
 
-pub(super) fn kind_of(value: &Value) -> JsonKind {
+fn kind_of(value: &Value) -> JsonKind {
     match value {
         Value::Null => JsonKind::Null,
         Value::Bool(_) => JsonKind::Bool,

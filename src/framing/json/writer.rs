@@ -3,24 +3,23 @@
 use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use serde_json::Value;
-
 use super::flat::PLAIN;
+use super::ordered::Ordered;
 use super::JsonStyle;
 
-/// Writes `value` as JSON in the given style.
-pub(super) fn write_value(value: &Value, style: JsonStyle, out: &mut Vec<u8>) {
+/// Writes `value` as JSON in the given style, keys in their order.
+pub(super) fn write_value(value: &Ordered, style: JsonStyle, out: &mut Vec<u8>) {
     let (item_sep, key_sep): (&[u8], &[u8]) = match style {
         JsonStyle::Python => (b", ", b": "),
         JsonStyle::Compact => (b",", b":"),
     };
     match value {
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::Bool(true) => out.extend_from_slice(b"true"),
-        Value::Bool(false) => out.extend_from_slice(b"false"),
-        Value::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
-        Value::String(s) => write_string(s, style, out),
-        Value::Array(items) => {
+        Ordered::Null => out.extend_from_slice(b"null"),
+        Ordered::Bool(true) => out.extend_from_slice(b"true"),
+        Ordered::Bool(false) => out.extend_from_slice(b"false"),
+        Ordered::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Ordered::String(s) => write_string(s, style, out),
+        Ordered::Array(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -30,9 +29,9 @@ pub(super) fn write_value(value: &Value, style: JsonStyle, out: &mut Vec<u8>) {
             }
             out.push(b']');
         }
-        Value::Object(map) => {
+        Ordered::Object(fields) => {
             out.push(b'{');
-            for (i, (key, item)) in map.iter().enumerate() {
+            for (i, (key, item)) in fields.iter().enumerate() {
                 if i > 0 {
                     out.extend_from_slice(item_sep);
                 }
