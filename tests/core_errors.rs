@@ -481,6 +481,9 @@ fn decode_event_with_the_header_cut_off_is_an_error_not_a_panic() {
     // Not sticky: with the bytes back, the frame streams.
     assert!(matches!(
         decoder.decode_event(b"0005he"),
-        Ok(Status::Complete((sockframe::Event::Header { body_len: 5, .. }, 4)))
+        Ok(Status::Complete((
+            sockframe::Event::Header { body_len: 5, .. },
+            4
+        )))
     ));
 }
