@@ -5,7 +5,7 @@ use std::io::{self, Read, Write};
 use crate::buffer::FrameBuffer;
 use crate::decoder::{Decoder, Span};
 use crate::frame::{Event, Frame, OwnedFrame, Skipped};
-use crate::framing::Framing;
+use crate::framing::{Framing, ToOwnedHeader};
 use crate::limits::Limits;
 use crate::status::Status;
 
@@ -264,6 +264,55 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
             Some(Event::Header { header, body_len }) => Ok(Some((header, body_len))),
             _ => Err(desync("a header polled whole was not there")),
         }
+    }
+
+    /// [`read_header`](FrameReader::read_header) with the header copied
+    /// out, so that it can still be used while the body is read: the usual
+    /// file-transfer flow (header, fields, body to a file, check).
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use md5::{Digest, Md5};
+    /// use serde::Deserialize;
+    /// use sockframe::io::{FrameReader, FrameWriter};
+    /// use sockframe::Json;
+    ///
+    /// #[derive(Deserialize)]
+    /// struct FileHeader { file_name: String, file_size: u64, md5: String }
+    ///
+    /// /// Hashes what it writes on to a file.
+    /// struct Hashing<W>(Md5, W);
+    /// impl<W: Write> Write for Hashing<W> {
+    ///     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+    ///         let n = self.1.write(bytes)?;
+    ///         self.0.update(&bytes[..n]);
+    ///         Ok(n)
+    ///     }
+    ///     fn flush(&mut self) -> std::io::Result<()> { self.1.flush() }
+    /// }
+    ///
+    /// // What a Python peer sends (a TcpStream in real life).
+    /// let json = Json::new().with_size_key(Json::FILE_SIZE);
+    /// let body = b"file contents";
+    /// let md5 = format!("{:x}", Md5::digest(body));
+    /// let mut writer = FrameWriter::new(Vec::new(), json.clone());
+    /// writer.write_frame_with(&serde_json::json!({"file_name": "a.txt", "md5": md5}), body)?;
+    /// let wire = writer.into_inner()?;
+    ///
+    /// let mut reader = FrameReader::new(&wire[..], json);
+    /// while let Some((header, size)) = reader.read_header_owned()? {
+    ///     let file: FileHeader = header.deserialize()?;
+    ///     let mut out = Hashing(Md5::new(), Vec::new()); // File::create(dir.join(..)) in real life
+    ///     assert_eq!(reader.copy_body_to(&mut out)?, size);
+    ///     assert_eq!(format!("{:x}", out.0.finalize()), file.md5, "{} is damaged", file.file_name);
+    ///     assert_eq!((header.as_str().len() > 0, file.file_size), (true, size));
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn read_header_owned(&mut self) -> io::Result<Option<(F::OwnedHeader, u64)>> {
+        Ok(self
+            .read_header()?
+            .map(|(header, body_len)| (header.to_owned_header(), body_len)))
     }
 
     /// Body bytes still due after [`read_header`](FrameReader::read_header),
