@@ -718,3 +718,43 @@ fn a_skip_cut_by_would_block_resumes_the_same_frame() {
         (4, 2 * LARGE as u64 + 7, wire.len() as u64)
     );
 }
+
+/// A body far over `max_frame` streams with the default limits: only
+/// `max_streamed_body` bounds it, and memory stays at the read chunk.
+#[test]
+fn a_large_body_streams_without_raising_max_frame() {
+    use std::io::Read as _;
+    const LEN: u64 = 3 * Limits::DEFAULT_MAX_FRAME; // 24 MiB
+    let json = Json::new().with_size_key(Json::FILE_SIZE);
+    let header = json
+        .encode_header_with(&serde_json::json!({"file_name": "big.bin"}), LEN as usize)
+        .unwrap();
+    let source = (&header[..]).chain(std::io::repeat(7).take(LEN));
+    let mut reader = FrameReader::new(source, json.clone());
+    let (header, size) = reader.read_header_owned().unwrap().expect("a header");
+    assert_eq!((size, header.body_len()), (LEN, LEN));
+    assert_eq!(reader.copy_body_to(&mut std::io::sink()).unwrap(), LEN);
+    assert!(reader.buffer().capacity() <= 2 * reader.read_chunk());
+    assert!(reader.read_header().unwrap().is_none());
+
+    // Held whole, the same frame is refused before anything is reserved.
+    let header = json.encode_header(LEN as usize).unwrap();
+    let source = (&header[..]).chain(std::io::repeat(7).take(LEN));
+    let mut reader = FrameReader::new(source, json.clone());
+    let error = reader.read_frame().err().expect("over max_frame");
+    assert_eq!(
+        sockframe::io::frame_error(&error),
+        Some(&sockframe::Error::FrameTooLong {
+            offset: 0,
+            length: LEN,
+            limit: Limits::DEFAULT_MAX_FRAME
+        })
+    );
+    assert!(reader.buffer().capacity() <= 2 * reader.read_chunk());
+
+    // And a streamed body over its own limit is refused at its header.
+    let limits = Limits::new().max_streamed_body(LEN - 1);
+    let source = (&header[..]).chain(std::io::repeat(7).take(LEN));
+    let mut reader = FrameReader::with_limits(source, json, limits);
+    assert!(reader.read_header().is_err());
+}
