@@ -101,7 +101,7 @@ fn frame_error_also_finds_an_error_wrapped_by_hand() {
     let original = frame_error(&reader.read_frame().unwrap_err())
         .expect("a sockframe error")
         .clone();
-    let by_hand = io::Error::new(ErrorKind::Other, original.clone());
+    let by_hand = io::Error::new(ErrorKind::InvalidData, original.clone());
     assert_eq!(frame_error(&by_hand), Some(&original));
 
     // An io::Error that carries something else has none.
