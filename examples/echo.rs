@@ -11,6 +11,7 @@
 
 use std::io;
 use std::net::{Shutdown, TcpListener, TcpStream};
+use std::process::ExitCode;
 use std::thread;
 
 use serde_json::json;
@@ -19,7 +20,19 @@ use sockframe::Json;
 
 const CLIENTS: usize = 2;
 
-fn main() -> io::Result<()> {
+/// Reports an error by its message (`{}`): returning it from `main` would
+/// print its `Debug` form.
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> io::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     println!("echo server on {addr}");

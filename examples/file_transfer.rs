@@ -18,6 +18,7 @@ use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::thread;
 
 use md5::{Digest, Md5};
@@ -34,7 +35,19 @@ struct FileHeader {
     md5: String,
 }
 
-fn main() -> io::Result<()> {
+/// Reports an error by its message (`{}`): returning it from `main` would
+/// print its `Debug` form.
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> io::Result<()> {
     let scratch = Scratch::new()?;
     let outbox = scratch.0.join("outbox");
     let inbox = scratch.0.join("inbox");

@@ -11,6 +11,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
@@ -24,7 +25,19 @@ const MESSAGES: [&str; 4] = [
     "this one arrives in two pieces",
 ];
 
-fn main() -> io::Result<()> {
+/// Reports an error by its message (`{}`): returning it from `main` would
+/// print its `Debug` form.
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> io::Result<()> {
     println!("TCP keeps no message boundaries. Four messages are sent; watch what arrives.\n");
     demo("ascii4: str(len(m)).zfill(4).encode() + m", Ascii::new())?;
     demo("struct: struct.pack('i', len(m)) + m", Binary::default())?;

@@ -15,7 +15,12 @@ use crate::status::Needed;
 /// Decoding errors are sticky: once a decoder returned one, it returns the
 /// same error on every later call until it is reset, rather than guessing
 /// where the next frame starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` prints the variant's name and the message
+/// (`UnexpectedEof: stream ended at offset 7 ...`), so that an `io::Error`
+/// carrying one, or a `Result` returned from `main`, reads as words with
+/// every number in them.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
     /// A byte of an ASCII length header is not a decimal digit.
@@ -164,6 +169,37 @@ impl Error {
             | Error::HeaderFieldsNotObject { .. }
             | Error::HeaderFieldsNotSerializable => None,
         }
+    }
+}
+
+impl Error {
+    /// The variant's name, for `Debug`.
+    fn name(&self) -> &'static str {
+        match self {
+            Error::InvalidDigit { .. } => "InvalidDigit",
+            Error::NegativeLength { .. } => "NegativeLength",
+            Error::FrameTooLong { .. } => "FrameTooLong",
+            Error::HeaderTooLong { .. } => "HeaderTooLong",
+            Error::InvalidHeader { .. } => "InvalidHeader",
+            Error::HeaderNotUtf8 { .. } => "HeaderNotUtf8",
+            Error::HeaderNotJson { .. } => "HeaderNotJson",
+            Error::HeaderNotObject { .. } => "HeaderNotObject",
+            Error::MissingSizeKey { .. } => "MissingSizeKey",
+            Error::SizeNotInteger { .. } => "SizeNotInteger",
+            Error::UnexpectedEof { .. } => "UnexpectedEof",
+            Error::UnreadFrame { .. } => "UnreadFrame",
+            Error::InputShrank { .. } => "InputShrank",
+            Error::BodyInProgress { .. } => "BodyInProgress",
+            Error::PayloadTooLong { .. } => "PayloadTooLong",
+            Error::HeaderFieldsNotObject { .. } => "HeaderFieldsNotObject",
+            Error::HeaderFieldsNotSerializable => "HeaderFieldsNotSerializable",
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {self}", self.name())
     }
 }
 

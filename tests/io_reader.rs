@@ -741,7 +741,7 @@ fn a_large_body_streams_without_raising_max_frame() {
     let header = json.encode_header(LEN as usize).unwrap();
     let source = (&header[..]).chain(std::io::repeat(7).take(LEN));
     let mut reader = FrameReader::new(source, json.clone());
-    let error = reader.read_frame().err().expect("over max_frame");
+    let error = reader.read_frame().expect_err("over max_frame");
     assert_eq!(
         sockframe::io::frame_error(&error),
         Some(&sockframe::Error::FrameTooLong {

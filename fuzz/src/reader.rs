@@ -203,7 +203,7 @@ pub fn via_reader<S: Subject>(
                     if mode == ReadMode::Skip {
                         let one = reader.skip_frame()?;
                         assert!(
-                            one.map_or(true, |one| one.frames == 1),
+                            one.is_none_or(|one| one.frames == 1),
                             "skip_frame skips one frame"
                         );
                         Ok(one)
