@@ -11,6 +11,9 @@
 //! | [`Binary`] | `05 00 00 00 hello` | `struct.pack('i', len(m)) + m` |
 //! | [`Json`] | `10 00 00 00 {"data_size": 5} hello` | `struct.pack('i', len(hb)) + hb + body` |
 //!
+//! The wire formats byte by byte, with test vectors and the error for each
+//! bad input, are in [`spec`] (`docs/FRAMINGS.md` in the repository).
+//!
 //! # No IO in the core
 //!
 //! The core reads no socket and keeps no clock. Bytes come in as arguments;
@@ -92,6 +95,9 @@ mod status;
 
 #[cfg(feature = "std")]
 pub mod io;
+
+#[doc = include_str!("../docs/FRAMINGS.md")]
+pub mod spec {}
 
 pub use buffer::FrameBuffer;
 pub use decoder::Decoder;
