@@ -129,6 +129,13 @@ pub enum Error {
         /// The longest the header can describe.
         max: u64,
     },
+    /// A framing cannot encode this payload or header field (a custom
+    /// framing's own check: a field that would break its header, a payload
+    /// holding its delimiter).
+    CannotEncode {
+        /// What was wrong.
+        reason: Cow<'static, str>,
+    },
     /// Header fields given to the JSON encoder are not a JSON object.
     HeaderFieldsNotObject {
         /// What they serialize to instead.
@@ -144,6 +151,14 @@ impl Error {
     pub fn invalid_header(offset: u64, reason: impl Into<Cow<'static, str>>) -> Self {
         Error::InvalidHeader {
             offset,
+            reason: reason.into(),
+        }
+    }
+
+    /// A custom framing's refusal to encode a payload or a header field:
+    /// [`Error::CannotEncode`].
+    pub fn cannot_encode(reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::CannotEncode {
             reason: reason.into(),
         }
     }
@@ -166,6 +181,7 @@ impl Error {
             | Error::UnreadFrame { offset } => Some(*offset),
             Error::BodyInProgress { .. }
             | Error::PayloadTooLong { .. }
+            | Error::CannotEncode { .. }
             | Error::HeaderFieldsNotObject { .. }
             | Error::HeaderFieldsNotSerializable => None,
         }
@@ -191,6 +207,7 @@ impl Error {
             Error::InputShrank { .. } => "InputShrank",
             Error::BodyInProgress { .. } => "BodyInProgress",
             Error::PayloadTooLong { .. } => "PayloadTooLong",
+            Error::CannotEncode { .. } => "CannotEncode",
             Error::HeaderFieldsNotObject { .. } => "HeaderFieldsNotObject",
             Error::HeaderFieldsNotSerializable => "HeaderFieldsNotSerializable",
         }
@@ -295,6 +312,7 @@ impl fmt::Display for Error {
                 f,
                 "payload of {length} bytes is too long for the header, which can describe at most {max}"
             ),
+            Error::CannotEncode { reason } => write!(f, "cannot encode: {reason}"),
             Error::HeaderFieldsNotObject { found } => {
                 write!(f, "JSON header fields are {found}, not an object")
             }

@@ -487,3 +487,23 @@ fn decode_event_with_the_header_cut_off_is_an_error_not_a_panic() {
         )))
     ));
 }
+
+#[test]
+fn custom_framings_errors_read_as_words() {
+    let bad = Error::invalid_header(12, "bad magic byte");
+    assert_eq!(
+        bad.to_string(),
+        "invalid header at offset 12: bad magic byte"
+    );
+    assert_eq!(
+        format!("{bad:?}"),
+        "InvalidHeader: invalid header at offset 12: bad magic byte"
+    );
+    assert_eq!(bad.offset(), Some(12));
+    let refused = Error::cannot_encode(format!("topic {:?} holds a space", "a b"));
+    assert_eq!(
+        refused.to_string(),
+        "cannot encode: topic \"a b\" holds a space"
+    );
+    assert_eq!(refused.offset(), None);
+}

@@ -418,3 +418,14 @@ fn a_body_reader_that_ends_after_part_was_sent_breaks_the_writer_for_good() {
     assert_eq!(out.len(), DEFAULT_BUFFER_LIMIT);
     assert_eq!(&out[..4], &200_000i32.to_le_bytes());
 }
+
+/// A per-message header field (say, a custom framing's topic) changes
+/// between frames through `encoder_mut`.
+#[test]
+fn encoder_mut_changes_the_next_frames_headers() {
+    let mut writer = FrameWriter::new(Vec::new(), Ascii::new());
+    writer.write_frame(b"hi").unwrap();
+    *writer.encoder_mut() = Ascii::with_width(2).unwrap();
+    writer.write_frame(b"hey").unwrap();
+    assert_eq!(writer.get_ref(), b"0002hi03hey");
+}

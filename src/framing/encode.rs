@@ -14,7 +14,9 @@ pub trait Encode {
     /// The header announcing a payload of `payload_len` bytes.
     ///
     /// Fails with [`Error::PayloadTooLong`] when the header cannot describe
-    /// that length; nothing is ever silently truncated or wrapped.
+    /// that length; nothing is ever silently truncated or wrapped. A custom
+    /// framing refuses anything else it cannot encode with
+    /// [`Error::cannot_encode`].
     fn encode_header(&self, payload_len: usize) -> Result<Self::Header, Error>;
 
     /// Bytes written after every payload (a netstring's `,`); none unless

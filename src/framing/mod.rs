@@ -166,8 +166,12 @@ pub trait Framing {
     ///   call left it. A header still incomplete at
     ///   [`max_header_len`](Framing::max_header_len) bytes is refused by
     ///   the decoder.
-    /// - `Err` for bad bytes, as soon as they arrive; `offset` is the
-    ///   stream offset of `input[0]`, for the error to name.
+    /// - `Err` for bad bytes ([`Error::invalid_header`] names the offending
+    ///   byte); `offset` is the stream offset of `input[0]`. Refuse them as
+    ///   soon as the shape lets you tell (a fixed prefix: at once; a line
+    ///   parsed whole: at its end, within
+    ///   [`max_header_len`](Framing::max_header_len)), without examining
+    ///   the same bytes again on every call.
     fn parse_header(
         &self,
         input: &[u8],

@@ -24,6 +24,7 @@ impl From<Error> for io::Error {
             | Error::InputShrank { .. }
             | Error::BodyInProgress { .. }
             | Error::PayloadTooLong { .. }
+            | Error::CannotEncode { .. }
             | Error::HeaderFieldsNotObject { .. }
             | Error::HeaderFieldsNotSerializable => io::ErrorKind::InvalidInput,
             _ => io::ErrorKind::InvalidData,

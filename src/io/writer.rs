@@ -163,6 +163,13 @@ impl<W: Write, E: Encode> FrameWriter<W, E> {
         &self.encoder
     }
 
+    /// The encoder, to change what the next frames' headers say (a custom
+    /// framing's per-message field, say). Frames already written or
+    /// gathered keep their headers.
+    pub fn encoder_mut(&mut self) -> &mut E {
+        &mut self.encoder
+    }
+
     /// The writer.
     pub fn get_ref(&self) -> &W {
         self.sink.inner.as_ref().expect("present until into_inner")
