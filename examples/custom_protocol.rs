@@ -181,8 +181,8 @@ fn serve(stream: TcpStream) -> io::Result<()> {
             // Bad bytes from the peer: `InvalidData` carrying sockframe's
             // typed error. Only this connection is dropped.
             Err(e) => match frame_error(&e) {
-                Some(error @ Error::InvalidHeader { .. }) => {
-                    println!("server: refused: {e}\n        as a value: {error:?}");
+                Some(Error::InvalidHeader { offset, reason }) => {
+                    println!("server: refused the header at stream offset {offset}: {reason}");
                     return Ok(());
                 }
                 _ => return Err(e),
