@@ -229,6 +229,15 @@ impl<F: Framing> FrameBuffer<F> {
         taken
     }
 
+    /// Tells the buffer the stream ended: `true` if the framing takes the
+    /// unfinished bytes buffered as a last frame (see
+    /// [`Decoder::end_stream`]), which [`next_frame`](FrameBuffer::next_frame)
+    /// then returns; `false` if not, and [`finish`](FrameBuffer::finish)
+    /// says whether the stream was cut short.
+    pub fn end_stream(&mut self) -> Result<bool, Error> {
+        self.decoder.end_stream(&self.data[self.start..self.end])
+    }
+
     /// Declares the end of the stream: `Ok` at a frame boundary, otherwise
     /// [`Error::UnexpectedEof`] saying how many bytes the last frame lacked.
     /// Take every complete frame first.

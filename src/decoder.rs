@@ -60,6 +60,11 @@ pub struct Decoder<F: Framing> {
     offset: u64,
     /// The sticky error, once `state` is `Failed`.
     error: Option<Error>,
+    /// Bytes of the current header a scanning framing has seen, so that a
+    /// caller passing fewer again is told so instead of the framing being
+    /// handed an input shorter than its scan (kept for non-empty `Scan`s
+    /// only: a framing with nothing to resume reads any input afresh).
+    seen: usize,
 }
 
 impl<F: Framing + Default> Default for Decoder<F> {
@@ -82,6 +87,7 @@ impl<F: Framing> Decoder<F> {
             state: State::Head(F::Scan::default()),
             offset: 0,
             error: None,
+            seen: 0,
         }
     }
 
@@ -156,6 +162,7 @@ impl<F: Framing> Decoder<F> {
         self.state = State::Head(F::Scan::default());
         self.offset = 0;
         self.error = None;
+        self.seen = 0;
     }
 
     /// Decodes one whole frame from the front of `input`.
@@ -258,12 +265,14 @@ impl<F: Framing> Decoder<F> {
         self.drive(input, self.limits.max_frame, |this, head| {
             let total = this.frame_len(&head)?;
             let header_len = head.header_len;
+            if input.len() < total {
+                this.state = State::Frame(head);
+                return Ok(Status::Partial(Needed::exact(total - input.len())));
+            }
+            // Whole: what `decode` would refuse, refused now.
+            this.check_trailer(input, &head, total)?;
             this.state = State::Frame(head);
-            Ok(if input.len() < total {
-                Status::Partial(Needed::exact(total - input.len()))
-            } else {
-                Status::Complete((header_len, total))
-            })
+            Ok(Status::Complete((header_len, total)))
         })
     }
 
@@ -339,6 +348,40 @@ impl<F: Framing> Decoder<F> {
         })
     }
 
+    /// Tells the decoder the stream ended with `rest` not consumed, and asks
+    /// the framing whether those bytes, an unfinished frame, make a last
+    /// frame anyway ([`Framing::parse_last`]: lines with no final newline,
+    /// say). `true` if so: the next [`decode`](Decoder::decode),
+    /// [`decode_event`](Decoder::decode_event) or
+    /// [`skip_frames`](Decoder::skip_frames) on the same bytes hands it out.
+    /// `false` otherwise, and then [`finish`](Decoder::finish) says whether
+    /// the stream was cut short.
+    pub fn end_stream(&mut self, rest: &[u8]) -> Result<bool, Error> {
+        let State::Head(scan) = &mut self.state else {
+            return Ok(false);
+        };
+        if rest.is_empty() {
+            return Ok(false);
+        }
+        let head = match self
+            .framing
+            .parse_last(rest, scan, self.offset, &self.limits)
+        {
+            Ok(Some(head)) => head,
+            Ok(None) => return Ok(false),
+            Err(e) => return Err(self.fail(e)),
+        };
+        match head.frame_len() {
+            Some(total) if total <= rest.len() => {
+                self.state = State::Frame(head);
+                self.seen = 0;
+                Ok(true)
+            }
+            // Not a frame of these bytes: the stream was cut short.
+            _ => Ok(false),
+        }
+    }
+
     /// Declares the end of the stream, with `rest` the bytes not consumed.
     ///
     /// `Ok` at a frame boundary; [`Error::UnexpectedEof`] with the number of
@@ -400,16 +443,7 @@ impl<F: Framing> Decoder<F> {
                 this.state = State::Frame(head);
                 return Ok(Status::Partial(Needed::exact(total - input.len())));
             }
-            if head.trailer_len > 0 {
-                let trailer_at = total - head.trailer_len;
-                let offset = this.offset + trailer_at as u64;
-                if let Err(e) = this
-                    .framing
-                    .check_trailer(&input[trailer_at..total], offset)
-                {
-                    return Err(this.fail(e));
-                }
-            }
+            this.check_trailer(input, &head, total)?;
             this.state = State::Head(F::Scan::default());
             this.offset += total as u64;
             Ok(Status::Complete(Span { head, total }))
@@ -443,6 +477,11 @@ impl<F: Framing> Decoder<F> {
         then: impl FnOnce(&mut Self, Head<F::Meta>) -> Result<Status<T>, Error>,
     ) -> Result<Status<T>, Error> {
         if let State::Head(scan) = &mut self.state {
+            // A compile-time constant: no cost for fixed-size framings.
+            let scans = core::mem::size_of::<F::Scan>() != 0;
+            if scans && input.len() < self.seen {
+                return Err(self.input_shrank(input.len()));
+            }
             let head = match self
                 .framing
                 .parse_header(input, scan, self.offset, &self.limits)
@@ -450,10 +489,16 @@ impl<F: Framing> Decoder<F> {
                 Ok(Status::Complete(head)) => head,
                 Ok(Status::Partial(needed)) => {
                     self.check_partial_header(input.len(), needed)?;
+                    if scans {
+                        self.seen = input.len();
+                    }
                     return Ok(Status::Partial(needed));
                 }
                 Err(e) => return Err(self.fail(e)),
             };
+            if scans {
+                self.seen = 0;
+            }
             self.check_payload(&head, limit)?;
             return then(self, head);
         }
@@ -472,6 +517,29 @@ impl<F: Framing> Decoder<F> {
                 remaining: *remaining,
             }),
             State::Head(_) | State::Failed => Err(self.sticky()),
+        }
+    }
+
+    /// Checks the trailer of the whole frame at the front of `input`
+    /// (`total` bytes long), if the framing has one.
+    #[inline(always)]
+    fn check_trailer(
+        &mut self,
+        input: &[u8],
+        head: &Head<F::Meta>,
+        total: usize,
+    ) -> Result<(), Error> {
+        if head.trailer_len == 0 {
+            return Ok(());
+        }
+        let trailer_at = total - head.trailer_len;
+        let offset = self.offset + trailer_at as u64;
+        match self
+            .framing
+            .check_trailer(&input[trailer_at..total], offset)
+        {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(e)),
         }
     }
 
@@ -515,6 +583,16 @@ impl<F: Framing> Decoder<F> {
             }));
         }
         Ok(())
+    }
+
+    /// The caller passed `got` bytes, fewer than were seen of the frame.
+    #[cold]
+    fn input_shrank(&self, got: usize) -> Error {
+        Error::InputShrank {
+            offset: self.offset,
+            expected: self.seen,
+            got,
+        }
     }
 
     #[cold]

@@ -342,6 +342,13 @@ pub enum ConfigError {
         /// The width asked for.
         width: usize,
     },
+    /// A framing option, or a combination of options, that cannot work.
+    InvalidOption {
+        /// The option, as its builder method is named.
+        option: &'static str,
+        /// Why.
+        reason: Cow<'static, str>,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -353,6 +360,7 @@ impl fmt::Display for ConfigError {
             ConfigError::AsciiWidth { width } => {
                 write!(f, "ASCII length width {width} is outside 1..=19")
             }
+            ConfigError::InvalidOption { option, reason } => write!(f, "{option}: {reason}"),
         }
     }
 }

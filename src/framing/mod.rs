@@ -57,10 +57,14 @@
 
 pub mod ascii;
 pub mod binary;
+pub mod delimited;
 mod encode;
 #[cfg(feature = "json")]
 pub mod json;
+pub mod length_field;
+pub mod netstring;
 mod struct_format;
+pub mod varint;
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -183,6 +187,24 @@ pub trait Framing {
     /// The caller's view of a header parsed before: `header` is the whole
     /// header (`head.header_len` bytes).
     fn header<'a>(&self, header: &'a [u8], head: &Head<Self::Meta>) -> Self::Header<'a>;
+
+    /// At the end of the stream, `input` (not empty) holds an unfinished
+    /// frame: a framing that takes such bytes as a last frame (lines with no
+    /// final newline, say) returns its head, whose frame must lie within
+    /// `input`; `None`, the default, means the stream was cut short. Only
+    /// asked when the caller declares the end
+    /// ([`Decoder::end_stream`](crate::Decoder::end_stream)), never in the
+    /// middle of a stream.
+    fn parse_last(
+        &self,
+        input: &[u8],
+        scan: &mut Self::Scan,
+        offset: u64,
+        limits: &Limits,
+    ) -> Result<Option<Head<Self::Meta>>, Error> {
+        let _ = (input, scan, offset, limits);
+        Ok(None)
+    }
 
     /// Checks the bytes after the payload (`head.trailer_len` of them);
     /// `offset` is the stream offset of `trailer[0]`.

@@ -120,7 +120,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     #[allow(clippy::type_complexity)] // Where the frame starts, and its span.
     fn read_until_frame(&mut self) -> io::Result<Option<(usize, Span<F::Meta>)>> {
         loop {
-            if self.fill()? == 0 {
+            if self.fill()? == 0 && !self.buffer.end_stream()? {
                 self.buffer.finish()?;
                 return Ok(None);
             }
@@ -255,7 +255,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     pub fn read_header(&mut self) -> io::Result<Option<(F::Header<'_>, u64)>> {
         self.end_finished_body()?;
         while self.buffer.poll_streamed_header()?.is_partial() {
-            if self.fill()? == 0 {
+            if self.fill()? == 0 && !self.buffer.end_stream()? {
                 self.buffer.finish()?;
                 return Ok(None);
             }
@@ -329,6 +329,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// `buf` can take the rest of the body or at least a read chunk, the
     /// source reads straight into `buf`, with no copy.
     pub fn read_body(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.check_failed()?;
         let remaining = match self.body_remaining() {
             Some(0) => {
                 self.end_finished_body()?;
@@ -371,6 +372,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// buffered, [`body_remaining`](FrameReader::body_remaining) says how
     /// many are still due, and calling again resumes.
     pub fn copy_body_to<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<u64> {
+        self.check_failed()?;
         let mut copied = 0u64;
         loop {
             let remaining = match self.body_remaining() {
@@ -457,6 +459,15 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
             }
         }
         Ok(())
+    }
+
+    /// The decoder's sticky error: a body cut short stays cut short, rather
+    /// than reading as complete on the next call.
+    fn check_failed(&self) -> io::Result<()> {
+        match self.decoder().error() {
+            Some(error) => Err(error.clone().into()),
+            None => Ok(()),
+        }
     }
 
     /// The error for a stream that ended inside a streamed body.
