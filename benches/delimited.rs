@@ -1,0 +1,3 @@
+//! Benchmarks of the delimited framing(s): being written.
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! Benchmarks of the length_field framing(s): being written.
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! Benchmarks of the varint_netstring framing(s): being written.
+
+fn main() {}
