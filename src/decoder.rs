@@ -106,10 +106,11 @@ impl<F: Framing> Decoder<F> {
         self.offset
     }
 
-    /// `true` at a frame boundary, with no partial header or body pending.
+    /// `true` when the decoder holds nothing of a frame: no header parsed
+    /// and waiting for its payload, no body being streamed, no error. The
+    /// bytes of a header still incomplete are the caller's (the decoder
+    /// keeps at most where a scan stopped), so they do not count.
     pub fn is_idle(&self) -> bool {
-        // A scan state only moves once some header bytes were seen, but
-        // `Head` with no bytes seen is what a caller means by idle.
         matches!(self.state, State::Head(_))
     }
 
