@@ -358,6 +358,9 @@ impl<F: Framing> Decoder<F> {
     /// `false` otherwise, and then [`finish`](Decoder::finish) says whether
     /// the stream was cut short.
     pub fn end_stream(&mut self, rest: &[u8]) -> Result<bool, Error> {
+        if core::mem::size_of::<F::Scan>() != 0 && rest.len() < self.seen {
+            return Err(self.input_shrank(rest.len()));
+        }
         let State::Head(scan) = &mut self.state else {
             return Ok(false);
         };

@@ -8,6 +8,7 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use core::fmt;
 
+pub(crate) use crate::status::Bytes;
 use crate::status::Needed;
 
 /// A decoding or encoding error.
@@ -267,11 +268,13 @@ impl fmt::Display for Error {
             }
             Error::FrameTooLong { offset, length, limit } => write!(
                 f,
-                "frame at offset {offset} announces {length} bytes, over the limit of {limit}"
+                "frame at offset {offset} announces {}, over the limit of {limit}",
+                Bytes(*length)
             ),
             Error::HeaderTooLong { offset, length, limit } => write!(
                 f,
-                "frame at offset {offset} has a header of at least {length} bytes, over the limit of {limit}"
+                "frame at offset {offset} has a header of at least {}, over the limit of {limit}",
+                Bytes(*length)
             ),
             Error::InvalidHeader { offset, reason } => {
                 write!(f, "invalid header at offset {offset}: {reason}")
@@ -294,7 +297,9 @@ impl fmt::Display for Error {
             ),
             Error::UnexpectedEof { offset, needed } => write!(
                 f,
-                "stream ended at offset {offset} in the middle of a frame: {needed} were missing"
+                "stream ended at offset {offset} in the middle of a frame: {} {} missing",
+                needed,
+                if needed.bytes() == 1 { "was" } else { "were" }
             ),
             Error::UnreadFrame { offset } => write!(
                 f,
@@ -302,15 +307,19 @@ impl fmt::Display for Error {
             ),
             Error::InputShrank { offset, expected, got } => write!(
                 f,
-                "the frame at offset {offset} was parsed over {expected} bytes, but only {got} were given again"
+                "the frame at offset {offset} was parsed over {}, but only {got} {} given again",
+                Bytes(*expected as u64),
+                if *got == 1 { "was" } else { "were" }
             ),
             Error::BodyInProgress { remaining } => write!(
                 f,
-                "a streamed body is in progress ({remaining} bytes still due); read it to its end first"
+                "a streamed body is in progress ({} still due); read it to its end first",
+                Bytes(*remaining)
             ),
             Error::PayloadTooLong { length, max } => write!(
                 f,
-                "payload of {length} bytes is too long for the header, which can describe at most {max}"
+                "payload of {} is too long for the header, which can describe at most {max}",
+                Bytes(*length)
             ),
             Error::CannotEncode { reason } => write!(f, "cannot encode: {reason}"),
             Error::HeaderFieldsNotObject { found } => {

@@ -105,6 +105,7 @@ pub use error::{ConfigError, Error, JsonKind};
 pub use frame::{Event, Frame, OwnedFrame, Skipped};
 pub use framing::ascii::Ascii;
 pub use framing::binary::{Binary, Endian, Signedness, Width};
+pub use framing::delimited::Delimited;
 pub use framing::length_field::{LengthField, LengthFieldBuilder};
 #[cfg(feature = "json")]
 pub use framing::json::{Json, JsonFields, JsonHeader, JsonStyle, OwnedJsonHeader};

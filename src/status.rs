@@ -90,9 +90,22 @@ impl From<nom::Needed> for Needed {
 
 impl core::fmt::Display for Needed {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let more = Bytes(self.bytes() as u64);
         match self {
-            Needed::AtLeast(n) => write!(f, "at least {n} more bytes"),
-            Needed::Exact(n) => write!(f, "{n} more bytes"),
+            Needed::AtLeast(_) => write!(f, "at least {more:#}"),
+            Needed::Exact(_) => write!(f, "{more:#}"),
         }
+    }
+}
+
+/// A count of bytes that reads as English: "1 byte", "2 bytes"; with `#`,
+/// "1 more byte", "2 more bytes".
+pub(crate) struct Bytes(pub(crate) u64);
+
+impl core::fmt::Display for Bytes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let unit = if self.0 == 1 { "byte" } else { "bytes" };
+        let more = if f.alternate() { "more " } else { "" };
+        write!(f, "{} {more}{unit}", self.0)
     }
 }

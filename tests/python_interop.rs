@@ -8,7 +8,7 @@
 //! These tests need `python3` on the PATH and fail, never skip, without it.
 
 use std::io::{self, BufRead, BufReader, ErrorKind, Read, Write};
-use std::net::{TcpListener, UdpSocket};
+use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -531,7 +531,11 @@ fn python_udp_peers_one_frame_per_datagram() {
     let mut framer = DatagramFramer::new(Ascii::new());
     for m in &messages {
         framer
-            .send_to(&sender, &m.body, format!("127.0.0.1:{port}"))
+            .send_to(
+                &sender,
+                &m.body,
+                format!("127.0.0.1:{port}").parse::<SocketAddr>().unwrap(),
+            )
             .unwrap();
     }
     let mut rest = String::new();

@@ -38,7 +38,7 @@ pub trait Subject: Framing + Encode + Clone + Debug {
 
 /// A length-only frame.
 fn send_plain<E: Encode>(framing: &E, payload: &[u8]) -> Result<Sent, Error> {
-    let header = framing.encode_header(payload.len())?;
+    let header = framing.encode_header_for(payload)?;
     let header = header.as_ref();
     let mut wire = header.to_vec();
     wire.extend_from_slice(payload);

@@ -19,6 +19,17 @@ pub trait Encode {
     /// [`Error::cannot_encode`].
     fn encode_header(&self, payload_len: usize) -> Result<Self::Header, Error>;
 
+    /// The header for `payload`, which every writer holding the whole
+    /// payload asks for: by default the header for its length
+    /// ([`encode_header`](Encode::encode_header)). A framing that must see
+    /// the payload itself (a delimited framing refuses one holding its
+    /// delimiter) overrides this, and refuses `encode_header`, which a
+    /// writer streaming a body it has not read yet calls with the length
+    /// alone.
+    fn encode_header_for(&self, payload: &[u8]) -> Result<Self::Header, Error> {
+        self.encode_header(payload.len())
+    }
+
     /// Bytes written after every payload (a netstring's `,`); none unless
     /// the framing has a trailer.
     fn trailer(&self) -> &[u8] {
@@ -27,7 +38,7 @@ pub trait Encode {
 
     /// Appends header, payload and trailer to `out`.
     fn encode_into(&self, payload: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
-        let header = self.encode_header(payload.len())?;
+        let header = self.encode_header_for(payload)?;
         let trailer = self.trailer();
         out.reserve(header.as_ref().len() + payload.len() + trailer.len());
         out.extend_from_slice(header.as_ref());

@@ -220,6 +220,50 @@ pub trait Framing {
     }
 }
 
+/// A framing by reference frames as the framing does: a decoder can borrow
+/// a framing it does not own (one per datagram, say).
+impl<F: Framing + ?Sized> Framing for &F {
+    type Scan = F::Scan;
+    type Meta = F::Meta;
+    type Header<'a> = F::Header<'a>;
+    type OwnedHeader = F::OwnedHeader;
+
+    #[inline(always)]
+    fn parse_header(
+        &self,
+        input: &[u8],
+        scan: &mut F::Scan,
+        offset: u64,
+        limits: &Limits,
+    ) -> Result<Status<Head<F::Meta>>, Error> {
+        (**self).parse_header(input, scan, offset, limits)
+    }
+
+    #[inline(always)]
+    fn header<'a>(&self, header: &'a [u8], head: &Head<F::Meta>) -> F::Header<'a> {
+        (**self).header(header, head)
+    }
+
+    fn parse_last(
+        &self,
+        input: &[u8],
+        scan: &mut F::Scan,
+        offset: u64,
+        limits: &Limits,
+    ) -> Result<Option<Head<F::Meta>>, Error> {
+        (**self).parse_last(input, scan, offset, limits)
+    }
+
+    #[inline(always)]
+    fn check_trailer(&self, trailer: &[u8], offset: u64) -> Result<(), Error> {
+        (**self).check_trailer(trailer, offset)
+    }
+
+    fn max_header_len(&self, limits: &Limits) -> usize {
+        (**self).max_header_len(limits)
+    }
+}
+
 /// A header view that can be copied out of the input it borrows: what
 /// [`Frame::to_owned`](crate::Frame::to_owned) uses.
 pub trait ToOwnedHeader {

@@ -103,7 +103,7 @@ impl<W: Write, E: Encode> FrameWriter<W, E> {
         self.sink.check_broken()?;
         let header = self
             .encoder
-            .encode_header(payload.len())
+            .encode_header_for(payload)
             .map_err(encode_error)?;
         let trailer = self.encoder.trailer();
         self.sink.write_parts(header.as_ref(), payload, trailer)
