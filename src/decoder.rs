@@ -263,18 +263,23 @@ impl<F: Framing> Decoder<F> {
     /// it without parsing anything again.
     #[inline]
     pub fn poll_frame(&mut self, input: &[u8]) -> Result<Status<(usize, usize)>, Error> {
-        self.drive(input, self.limits.max_frame, |this, head| {
-            let total = this.frame_len(&head)?;
-            let header_len = head.header_len;
-            if input.len() < total {
+        self.drive(
+            input,
+            self.limits.max_frame,
+            #[inline(always)]
+            |this, head| {
+                let total = this.frame_len(&head)?;
+                let header_len = head.header_len;
+                if input.len() < total {
+                    this.state = State::Frame(head);
+                    return Ok(Status::Partial(Needed::exact(total - input.len())));
+                }
+                // Whole: what `decode` would refuse, refused now.
+                this.check_trailer(input, &head, total)?;
                 this.state = State::Frame(head);
-                return Ok(Status::Partial(Needed::exact(total - input.len())));
-            }
-            // Whole: what `decode` would refuse, refused now.
-            this.check_trailer(input, &head, total)?;
-            this.state = State::Frame(head);
-            Ok(Status::Complete((header_len, total)))
-        })
+                Ok(Status::Complete((header_len, total)))
+            },
+        )
     }
 
     /// Parses the next header for streaming without consuming it: once
@@ -440,18 +445,23 @@ impl<F: Framing> Decoder<F> {
     /// its payload bounded by `limit`; `Partial` until then.
     #[inline(always)]
     fn take_frame(&mut self, input: &[u8], limit: u64) -> Result<Status<Span<F::Meta>>, Error> {
-        self.drive(input, limit, |this, head| {
-            let total = this.frame_len(&head)?;
-            if input.len() < total {
-                // Waiting for the rest is then one length comparison per call.
-                this.state = State::Frame(head);
-                return Ok(Status::Partial(Needed::exact(total - input.len())));
-            }
-            this.check_trailer(input, &head, total)?;
-            this.state = State::Head(F::Scan::default());
-            this.offset += total as u64;
-            Ok(Status::Complete(Span { head, total }))
-        })
+        self.drive(
+            input,
+            limit,
+            #[inline(always)]
+            |this, head| {
+                let total = this.frame_len(&head)?;
+                if input.len() < total {
+                    // Waiting for the rest is then one length comparison per call.
+                    this.state = State::Frame(head);
+                    return Ok(Status::Partial(Needed::exact(total - input.len())));
+                }
+                this.check_trailer(input, &head, total)?;
+                this.state = State::Head(F::Scan::default());
+                this.offset += total as u64;
+                Ok(Status::Complete(Span { head, total }))
+            },
+        )
     }
 
     /// The head of the frame at the front of `input` and the frame's whole

@@ -11,6 +11,12 @@
 //! | [`Binary`] | `05 00 00 00 hello` | `struct.pack('i', len(m)) + m` |
 //! | [`Json`] | `10 00 00 00 {"data_size": 5} hello` | `struct.pack('i', len(hb)) + hb + body` |
 //!
+//! and the framings protocols are built from: [`LengthField`] (a length
+//! field anywhere in a fixed header, as tokio-util's `LengthDelimitedCodec`
+//! and netty's `LengthFieldBasedFrameDecoder`), [`Varint`] (protobuf's
+//! delimited messages: `05 hello`), [`Netstring`] (`b"5:hello,"`) and
+//! [`Delimited`] (lines: `b"hello\n"`).
+//!
 //! The wire formats byte by byte, with test vectors and the error for each
 //! bad input, are in [`spec`] (`docs/FRAMINGS.md` in the repository).
 //!
@@ -107,6 +113,8 @@ pub use framing::ascii::Ascii;
 pub use framing::binary::{Binary, Endian, Signedness, Width};
 pub use framing::delimited::Delimited;
 pub use framing::length_field::{LengthField, LengthFieldBuilder};
+pub use framing::netstring::Netstring;
+pub use framing::varint::Varint;
 #[cfg(feature = "json")]
 pub use framing::json::{Json, JsonFields, JsonHeader, JsonStyle, OwnedJsonHeader};
 pub use framing::{Encode, Framing, Head, HeaderBuf, ToOwnedHeader};
