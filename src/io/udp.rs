@@ -93,7 +93,7 @@
 //!
 //! Every method reports `std::io::Error`. A refused datagram carries a
 //! [`DatagramError`] ([`datagram_error`] gets it back); one whose header is
-//! bad carries a sockframe [`Error`] ([`frame_error`](crate::io::frame_error)
+//! bad carries a sockframe [`Error`](crate::Error) ([`frame_error`](crate::io::frame_error)
 //! gets it back), with offsets within the datagram. Both print their
 //! message in `Display` and in `Debug`.
 
@@ -219,7 +219,7 @@ impl DatagramSocket for UnixDatagram {
 
 /// Why a datagram was refused; carried as the source of the `io::Error`
 /// the framer returns ([`datagram_error`] gets it back). A datagram whose
-/// header is bad carries a sockframe [`Error`] instead.
+/// header is bad carries a sockframe [`Error`](crate::Error) instead.
 ///
 /// `Debug` prints the variant's name and the message (`TooLarge: datagram
 /// of 2000 bytes is over the 1024-byte receive limit`), so the `io::Error`
