@@ -1,4 +1,5 @@
-//! `framecat decode`: a framed stream on stdin to JSON lines on stdout.
+//! `framecat decode`: a framed stream on stdin to JSON lines, raw payloads
+//! or a hex dump on stdout.
 
 use std::io::{self, BufWriter, Write};
 
@@ -6,8 +7,9 @@ use serde_json::json;
 use sockframe::io::FrameReader;
 use sockframe::{Limits, Skipped};
 
+use crate::failure::{describe, stdout_error, Failure};
 use crate::framing::{CliFraming, Run};
-use crate::output::frame_line;
+use crate::output::Printer;
 
 /// Bytes asked of stdin per `read`: with 64 KiB, `--count` over a file in
 /// the page cache spent about a fifth more system time than with 256 KiB
@@ -15,38 +17,57 @@ use crate::output::frame_line;
 const READ_CHUNK: usize = 256 * 1024;
 
 pub struct Decode {
-    pub count: bool,
+    /// `None` for `--count`.
+    pub printer: Option<Printer>,
 }
 
 impl Run for Decode {
-    fn run<F: CliFraming>(self, framing: F, limits: Limits) -> Result<(), String> {
+    fn run<F: CliFraming>(self, framing: F, limits: Limits) -> Result<(), Failure> {
         let reader = FrameReader::with_limits(io::stdin().lock(), framing, limits)
             .with_read_chunk(READ_CHUNK);
         let mut out = BufWriter::new(io::stdout().lock());
-        let result = if self.count {
-            count_frames(reader, &mut out)
-        } else {
-            print_frames(reader, &mut out)
+        let result = match self.printer {
+            Some(printer) => {
+                print_frames(reader, printer, &mut out, |e| Failure::Failed(describe(&e)))
+            }
+            None => count_frames(reader, &mut out),
         };
         // Every complete frame is printed before the error is reported.
-        let flushed = out.flush().map_err(|e| format!("writing stdout: {e}"));
-        result.and(flushed)
+        let flushed = out.flush().map_err(stdout_error);
+        match (result, flushed) {
+            (Err(Failure::StdoutClosed), _) | (_, Err(Failure::StdoutClosed)) => {
+                Err(Failure::StdoutClosed)
+            }
+            (result, flushed) => result.and(flushed),
+        }
     }
 }
 
-/// Prints every frame; an error comes after the frames before it.
+/// Prints every frame; an error comes after the frames before it, as
+/// `read_error` makes it.
 pub fn print_frames<F: CliFraming>(
     mut reader: FrameReader<impl io::Read, F>,
+    mut printer: Printer,
     out: &mut impl Write,
-) -> Result<(), String> {
+    read_error: impl FnOnce(io::Error) -> Failure,
+) -> Result<(), Failure> {
     loop {
         match reader.read_frame() {
-            Ok(Some(frame)) => {
-                let line = frame_line(F::header_json(frame.header()), frame.payload());
-                writeln!(out, "{line}").map_err(|e| format!("writing stdout: {e}"))?;
-            }
+            Ok(Some(frame)) => printer
+                .print(
+                    out,
+                    F::header_json(frame.header()),
+                    frame.raw(),
+                    frame.payload(),
+                )
+                .map_err(stdout_error)?,
             Ok(None) => return Ok(()),
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(read_error(e)),
+        }
+        // Before a read that may wait (a live stream), what is printed
+        // goes out. A bad next header shows on the next `read_frame`.
+        if !matches!(reader.has_buffered_frame(), Ok(true)) {
+            out.flush().map_err(stdout_error)?;
         }
     }
 }
@@ -57,13 +78,13 @@ pub fn print_frames<F: CliFraming>(
 fn count_frames<F: CliFraming>(
     mut reader: FrameReader<impl io::Read, F>,
     out: &mut impl Write,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let mut total = Skipped::default();
     let result = loop {
         match reader.skip_frames() {
             Ok(Some(skipped)) => total.add(skipped),
             Ok(None) => break Ok(()),
-            Err(e) => break Err(e.to_string()),
+            Err(e) => break Err(Failure::Failed(describe(&e))),
         }
     };
     let totals = json!({
@@ -71,6 +92,6 @@ fn count_frames<F: CliFraming>(
         "payload_bytes": total.payload_bytes,
         "stream_bytes": total.stream_bytes,
     });
-    writeln!(out, "{totals}").map_err(|e| format!("writing stdout: {e}"))?;
+    writeln!(out, "{totals}").map_err(stdout_error)?;
     result
 }

@@ -5,12 +5,15 @@ use std::net::{Shutdown, TcpStream};
 use std::thread;
 use std::time::Duration;
 
-use sockframe::io::{FrameReader, FrameWriter};
+use sockframe::io::{frame_error, FrameReader, FrameWriter};
 use sockframe::Limits;
 
+use crate::args::OutputFormat;
 use crate::decode::print_frames;
+use crate::failure::{describe, stdout_error, Failure};
 use crate::framing::{CliFraming, Run};
 use crate::lines::Lines;
+use crate::output::Printer;
 
 pub struct Send {
     pub addr: String,
@@ -18,7 +21,7 @@ pub struct Send {
 }
 
 impl Run for Send {
-    fn run<F: CliFraming>(self, framing: F, limits: Limits) -> Result<(), String> {
+    fn run<F: CliFraming>(self, framing: F, limits: Limits) -> Result<(), Failure> {
         let stream = TcpStream::connect(&self.addr)
             .map_err(|e| format!("connecting to {}: {e}", self.addr))?;
         eprintln!("framecat: connected to {}", self.addr);
@@ -52,9 +55,12 @@ impl Run for Send {
 
         let reader = FrameReader::with_limits(stream, framing, limits);
         let mut out = BufWriter::new(io::stdout().lock());
-        let received = print_frames(reader, &mut LineFlushed(&mut out))
-            .map_err(|e| format!("reading replies: {e}"));
-        out.flush().map_err(|e| format!("writing stdout: {e}"))?;
+        let printer = Printer::new(OutputFormat::Jsonl, Vec::new());
+        let received = print_frames(reader, printer, &mut LineFlushed(&mut out), reply_error);
+        if let Err(Failure::StdoutClosed) = received {
+            return Err(Failure::StdoutClosed);
+        }
+        out.flush().map_err(stdout_error)?;
         let sent = sender
             .join()
             .map_err(|_| "the sending thread panicked".to_owned())??;
@@ -62,6 +68,17 @@ impl Run for Send {
         eprintln!("framecat: sent {sent} frames");
         Ok(())
     }
+}
+
+/// A reply that does not decode most often means the server speaks
+/// another framing, or the same with other options: say so.
+fn reply_error(error: io::Error) -> Failure {
+    let hint = if frame_error(&error).is_some() {
+        " (do client and server use the same framing and options? the replies do not decode as --framing says)"
+    } else {
+        ""
+    };
+    Failure::Failed(format!("reading replies: {}{hint}", describe(&error)))
 }
 
 /// Flushes after every line, so replies show up as they arrive.

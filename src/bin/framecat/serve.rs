@@ -10,7 +10,9 @@ use std::time::Duration;
 use sockframe::io::{FrameReader, FrameWriter};
 use sockframe::Limits;
 
+use crate::failure::{describe, Failure};
 use crate::framing::{CliFraming, Run};
+use crate::plural::count;
 
 pub struct Serve {
     pub listen: String,
@@ -19,10 +21,12 @@ pub struct Serve {
 }
 
 impl Run for Serve {
-    fn run<F: CliFraming>(self, framing: F, limits: Limits) -> Result<(), String> {
+    fn run<F: CliFraming>(self, framing: F, limits: Limits) -> Result<(), Failure> {
         let listener = TcpListener::bind(&self.listen)
             .map_err(|e| format!("listening on {}: {e}", self.listen))?;
-        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| format!("listening on {}: {e}", self.listen))?;
         eprintln!("framecat: listening on {local}");
         let open = Arc::new(AtomicUsize::new(0));
         for stream in listener.incoming() {
@@ -38,8 +42,8 @@ impl Run for Serve {
                 .map_or_else(|_| "a client".to_owned(), |a| a.to_string());
             if open.load(Ordering::SeqCst) >= self.max_connections {
                 eprintln!(
-                    "framecat: {peer}: refused, {} connections already open",
-                    self.max_connections
+                    "framecat: {peer}: refused, {} already open",
+                    count(self.max_connections as u64, "connection")
                 );
                 continue;
             }
@@ -52,7 +56,9 @@ impl Run for Serve {
                     let _slot = slot;
                     eprintln!("framecat: {peer}: connected");
                     match echo(stream, framing, limits, timeout) {
-                        Ok(frames) => eprintln!("framecat: {peer}: closed after {frames} frames"),
+                        Ok(frames) => {
+                            eprintln!("framecat: {peer}: closed after {}", count(frames, "frame"))
+                        }
                         Err(e) => eprintln!("framecat: {peer}: {e}; connection closed"),
                     }
                 });
@@ -94,56 +100,57 @@ fn echo<F: CliFraming>(
     let write_half = stream.try_clone().map_err(setup)?;
     let mut reader = FrameReader::with_limits(stream, framing.clone(), limits);
     let mut writer = FrameWriter::buffered(write_half, framing);
-    let mut frames = 0u64;
+    let mut frame_count = 0u64;
     let result = loop {
         let echoed = match reader.read_frame() {
             Ok(Some(frame)) => writer.write_raw_frames(frame.raw()),
             Ok(None) => break Ok(()),
-            Err(e) => break Err(Failure::Read(e)),
+            Err(e) => break Err(Broke::Read(e)),
         };
         if let Err(e) = echoed {
-            break Err(Failure::Write(e));
+            break Err(Broke::Write(e));
         }
-        frames += 1;
+        frame_count += 1;
         // Gather replies while frames are buffered; send before blocking.
         match reader.has_buffered_frame() {
             Ok(true) => {}
             Ok(false) => {
                 if let Err(e) = writer.flush() {
-                    break Err(Failure::Write(e));
+                    break Err(Broke::Write(e));
                 }
             }
-            Err(e) => break Err(Failure::Read(e)),
+            Err(e) => break Err(Broke::Read(e)),
         }
     };
     let silent = format!("{:.1}s", timeout.as_secs_f64());
+    let frames = count(frame_count, "frame");
     match result {
         Ok(()) => writer
             .flush()
-            .map(|()| frames)
+            .map(|()| frame_count)
             .map_err(|e| format!("writing: {e}")),
-        Err(Failure::Read(e)) => {
+        Err(Broke::Read(e)) => {
             // Replies to the frames before the error still go out.
             let _ = writer.flush();
             if !is_timeout(&e) {
-                Err(format!("after {frames} frames: {e}"))
+                Err(format!("after {frames}: {}", describe(&e)))
             } else if reader.buffer().is_empty() {
-                Err(format!("idle for {silent} after {frames} frames"))
+                Err(format!("idle for {silent} after {frames}"))
             } else {
                 Err(format!(
-                    "stalled mid-frame for {silent} after {frames} frames ({} bytes of the next frame received)",
-                    reader.buffer().len()
+                    "stalled mid-frame for {silent} after {frames} ({} of the next frame received)",
+                    count(reader.buffer().len() as u64, "byte")
                 ))
             }
         }
-        Err(Failure::Write(e)) if is_timeout(&e) => Err(format!(
-            "not reading its replies: none taken for {silent} after {frames} frames"
+        Err(Broke::Write(e)) if is_timeout(&e) => Err(format!(
+            "not reading its replies: none taken for {silent} after {frames}"
         )),
-        Err(Failure::Write(e)) => Err(format!("writing after {frames} frames: {e}")),
+        Err(Broke::Write(e)) => Err(format!("writing after {frames}: {e}")),
     }
 }
 
-enum Failure {
+enum Broke {
     Read(io::Error),
     Write(io::Error),
 }
