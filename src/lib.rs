@@ -81,6 +81,8 @@
 //! - `std` (default): `std::error::Error` and the [`io`] adapters.
 //! - `json` (default): the [`Json`] framing (serde, serde_json).
 //! - `cli`: the `framecat` tool.
+//! - `testing`, `proptest`, `arbitrary`: the test kit for framings, yours
+//!   and these, `sockframe::testing` (for dev-dependencies and fuzz crates).
 //!
 //! Without default features the crate is `no_std` + `alloc`.
 
@@ -102,6 +104,12 @@ mod status;
 #[cfg(feature = "std")]
 pub mod io;
 
+// The test kit for framings (features `testing`, `proptest`, `arbitrary`),
+// documented in its own module docs, whose links resolve there.
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
+
 #[doc = include_str!("../docs/FRAMINGS.md")]
 pub mod spec {}
 
@@ -112,11 +120,11 @@ pub use frame::{Event, Frame, OwnedFrame, Skipped};
 pub use framing::ascii::Ascii;
 pub use framing::binary::{Binary, Endian, Signedness, Width};
 pub use framing::delimited::Delimited;
+#[cfg(feature = "json")]
+pub use framing::json::{Json, JsonFields, JsonHeader, JsonStyle, OwnedJsonHeader};
 pub use framing::length_field::{LengthField, LengthFieldBuilder};
 pub use framing::netstring::Netstring;
 pub use framing::varint::Varint;
-#[cfg(feature = "json")]
-pub use framing::json::{Json, JsonFields, JsonHeader, JsonStyle, OwnedJsonHeader};
 pub use framing::{Encode, Framing, Head, HeaderBuf, ToOwnedHeader};
 pub use limits::Limits;
 pub use status::{Needed, Status};

@@ -1,8 +1,9 @@
 //! The `Framing` trait fits any header shape: six framings written against
 //! the public API alone (one file each under `custom_framings/`), each
 //! decoded under every split point and one byte at a time through every
-//! API, with its errors and their offsets, and the O(n) promise checked by
-//! counting the bytes the framing examines.
+//! API by the test kit (`sockframe::testing`), with its errors and their
+//! offsets, and the O(n) promise checked by counting the bytes the framing
+//! examines.
 //!
 //! | shape | framing | file |
 //! |---|---|---|
@@ -12,9 +13,10 @@
 //! | self-delimiting, text (nom) | `MSG <len> <topic>\r\n` | `text_line.rs` |
 //! | trailer | netstring `<len>:<payload>,` | `netstring.rs` |
 //! | delimiter, no length | `<payload>\r\n` (any byte string) | `delimited.rs` |
+#![cfg(feature = "testing")]
 
-#[path = "custom_framings/driver.rs"]
-mod driver;
+#[path = "custom_framings/instruments.rs"]
+mod instruments;
 
 #[path = "custom_framings/delimited.rs"]
 mod delimited;
@@ -29,22 +31,82 @@ mod text_line;
 #[path = "custom_framings/varint.rs"]
 mod varint;
 
+use std::fmt::Debug;
 use std::io::ErrorKind;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use sockframe::io::udp::DatagramFramer;
 use sockframe::io::{frame_error, FrameReader};
-use sockframe::{Decoder, Encode, Error, FrameBuffer, Limits, Needed, OwnedFrame, Status};
+use sockframe::testing::{self, Split};
+use sockframe::{Decoder, Encode, Error, FrameBuffer, Framing, Limits, Needed, OwnedFrame, Status};
 
 use delimited::Delimited;
-use driver::{
-    check_every_api, check_stream, examined_one_byte_at_a_time, fails_after, Counter, Forgetful,
-};
+use instruments::{examined_one_byte_at_a_time, fails_after, Counter, Forgetful};
 use magic::Magic;
 use named::Named;
 use netstring::Netstring;
 use text_line::TextLine;
 use varint::Varint;
+
+/// A stream that decodes to `expected` and ends cleanly, through every API
+/// under every split, under the default limits.
+fn check_every_api<F>(framing: F, stream: &[u8], expected: &[(F::OwnedHeader, Vec<u8>)])
+where
+    F: Framing + Clone,
+    F::OwnedHeader: Clone + PartialEq + Debug,
+{
+    check_stream(&framing, Limits::default(), stream, expected, Ok(()));
+}
+
+/// A stream that yields `expected`, then ends as `end` says (`Ok`, or the
+/// error every API must report after delivering every frame before it),
+/// through every API (`testing::check_stream`) under every split: cut in
+/// two at every point (for a long stream, at every point within 16 bytes
+/// of a frame boundary, where short headers and trailers lie, and every
+/// 2477th, so that a 70 kB stream costs seconds, not hours), one byte at a
+/// time, and whole.
+fn check_stream<F>(
+    framing: &F,
+    limits: Limits,
+    stream: &[u8],
+    expected: &[(F::OwnedHeader, Vec<u8>)],
+    end: Result<(), Error>,
+) where
+    F: Framing + Clone,
+    F::OwnedHeader: Clone + PartialEq + Debug,
+{
+    let frames: Vec<OwnedFrame<F::OwnedHeader>> = expected
+        .iter()
+        .map(|(header, payload)| OwnedFrame {
+            header: header.clone(),
+            payload: payload.clone(),
+        })
+        .collect();
+    let mut splits = vec![Split::whole(), Split::bytewise()];
+    splits.extend(cuts(framing, limits, stream).map(|cut| Split::at(&[cut])));
+    for split in &splits {
+        testing::check_stream(framing, limits, stream, &frames, end.clone(), split);
+    }
+}
+
+/// Where to cut `stream` in two: everywhere in a short stream; near the
+/// frame boundaries and every 2477th byte in a long one.
+fn cuts<F: Framing + Clone>(
+    framing: &F,
+    limits: Limits,
+    stream: &[u8],
+) -> impl Iterator<Item = usize> {
+    let mut bounds = vec![0];
+    let mut decoder = Decoder::with_limits(framing.clone(), limits);
+    while let Ok(Status::Complete((_, used))) = decoder.decode(&stream[bounds[bounds.len() - 1]..])
+    {
+        bounds.push(bounds[bounds.len() - 1] + used);
+    }
+    let len = stream.len();
+    (0..=len).filter(move |c| {
+        len <= 2048 || c % 2477 == 0 || bounds.iter().any(|b| c.abs_diff(*b) <= 16)
+    })
+}
 
 /// `n` bytes of a pattern that no framing here mistakes for a header.
 fn filler(n: usize) -> Vec<u8> {

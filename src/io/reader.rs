@@ -349,8 +349,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
                     return Err(self.end_in_body());
                 }
                 self.buffer.decoder_mut().skip_body(n as u64);
-                self.end_finished_body()?;
-                return Ok(n);
+                return Ok(self.body_bytes_read(n));
             }
             if self.fill()? == 0 {
                 return Err(self.end_in_body());
@@ -360,8 +359,16 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
         let n = want.min(buffered.len());
         buf[..n].copy_from_slice(&buffered[..n]);
         self.buffer.consume_body(n);
-        self.end_finished_body()?;
-        Ok(n)
+        Ok(self.body_bytes_read(n))
+    }
+
+    /// `n` body bytes went to the caller: step past the body's end if it
+    /// came, but hand the bytes over whatever that step meets (a trailer
+    /// that would block, a bad one): the next call reports it, as the
+    /// decoder's error is sticky and a blocked step is retried.
+    fn body_bytes_read(&mut self, n: usize) -> usize {
+        let _reported_next_call = self.end_finished_body();
+        n
     }
 
     /// Writes the rest of the body announced by

@@ -6,7 +6,7 @@
 
 use sockframe::{Encode, Error, Framing, Head, HeaderBuf, Limits, Needed, Status};
 
-use crate::driver::Counter;
+use crate::instruments::Counter;
 
 #[derive(Clone, Debug, Default)]
 pub struct Netstring {

@@ -17,7 +17,7 @@ use nom::sequence::{delimited, pair, terminated};
 use nom::{Err as NomErr, IResult, Offset, Parser};
 use sockframe::{Error, Framing, Head, Limits, Needed, Status};
 
-use crate::driver::Counter;
+use crate::instruments::Counter;
 
 #[derive(Clone, Debug, Default)]
 pub struct TextLine {

@@ -4,7 +4,7 @@
 
 use sockframe::{Encode, Error, Framing, Head, HeaderBuf, Limits, Needed, Status};
 
-use crate::driver::Counter;
+use crate::instruments::Counter;
 
 #[derive(Clone, Debug, Default)]
 pub struct Varint {
