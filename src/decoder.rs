@@ -496,20 +496,33 @@ impl<F: Framing> Decoder<F> {
             if scans && input.len() < self.seen {
                 return Err(self.input_shrank(input.len()));
             }
-            let head = match self
-                .framing
-                .parse_header(input, scan, self.offset, &self.limits)
-            {
-                Ok(Status::Complete(head)) => head,
-                Ok(Status::Partial(needed)) => {
-                    self.check_partial_header(input.len(), needed)?;
-                    if scans {
-                        self.seen = input.len();
+            // The framing sees no byte past its header limit, so that how
+            // the stream is cut cannot change whether a header is too long
+            // (whole, it would be completed; byte by byte, refused).
+            let max_header_len = self.framing.max_header_len(&self.limits);
+            let header_input = &input[..input.len().min(max_header_len)];
+            let head =
+                match self
+                    .framing
+                    .parse_header(header_input, scan, self.offset, &self.limits)
+                {
+                    Ok(Status::Complete(head)) if head.header_len <= max_header_len => head,
+                    Ok(Status::Complete(head)) => {
+                        return Err(self.fail(Error::HeaderTooLong {
+                            offset: self.offset,
+                            length: head.header_len as u64,
+                            limit: max_header_len as u64,
+                        }))
                     }
-                    return Ok(Status::Partial(needed));
-                }
-                Err(e) => return Err(self.fail(e)),
-            };
+                    Ok(Status::Partial(needed)) => {
+                        self.check_partial_header(header_input.len(), needed)?;
+                        if scans {
+                            self.seen = header_input.len();
+                        }
+                        return Ok(Status::Partial(needed));
+                    }
+                    Err(e) => return Err(self.fail(e)),
+                };
             if scans {
                 self.seen = 0;
             }

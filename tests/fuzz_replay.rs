@@ -89,4 +89,8 @@ replay_tests!(
     split_reassembly,
     roundtrip,
     blocking_reader,
+    length_field,
+    varint,
+    netstring,
+    delimited,
 );

@@ -12,9 +12,12 @@
 #![forbid(unsafe_code)]
 
 pub mod drive;
+pub mod framings;
 pub mod model;
 pub mod reader;
 pub mod spec;
+
+pub use framings::{delimited, length_field, netstring, varint};
 
 /// Runs generic code on whichever framing a [`spec::AnyFraming`] holds.
 macro_rules! with_framing {
@@ -47,6 +50,10 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("split_reassembly", split_reassembly),
     ("roundtrip", roundtrip),
     ("blocking_reader", blocking_reader),
+    ("length_field", length_field),
+    ("varint", varint),
+    ("netstring", netstring),
+    ("delimited", delimited),
 ];
 
 /// Checks that re-encoding every decoded frame gives back the bytes it was
