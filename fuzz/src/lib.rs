@@ -367,7 +367,9 @@ fn check_json_header_too_long<S: Subject>(framing: &S, length: u64, limit: u64) 
 
 fn roundtrip_case<S: Subject>(framing: &S, case: &RoundtripCase) {
     let max_len = layout_max_len(&framing.layout());
-    let any_length = Limits::new().max_frame(u64::MAX);
+    let any_length = Limits::new()
+        .max_frame(u64::MAX)
+        .max_streamed_body(u64::MAX);
     for &length in &case.lengths {
         let Ok(len) = usize::try_from(length) else {
             continue;
