@@ -311,22 +311,6 @@ macro_rules! framing_options {
             )]
             pub delimiter: Option<parse::Bytes>,
         }
-
-        impl From<$name> for crate::options::Options {
-            fn from(o: $name) -> Self {
-                crate::options::Options {
-                    endian: o.endian,
-                    struct_format: o.struct_format,
-                    length_key: o.length_key,
-                    digits: o.digits,
-                    length_field_offset: o.length_field_offset,
-                    length_field_length: o.length_field_length,
-                    length_adjustment: o.length_adjustment,
-                    num_skip: o.num_skip,
-                    delimiter: o.delimiter,
-                }
-            }
-        }
     };
 }
 

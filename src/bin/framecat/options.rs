@@ -205,3 +205,27 @@ mod tests {
         assert_eq!(Opt::LengthKey.framing_names(), "json");
     }
 }
+
+/// The options of each of args.rs's option sets, here so that the
+/// arguments do not depend on what is made of them.
+macro_rules! options_from {
+    ($($name:ident),*) => {$(
+        impl From<crate::args::$name> for Options {
+            fn from(o: crate::args::$name) -> Self {
+                Options {
+                    endian: o.endian,
+                    struct_format: o.struct_format,
+                    length_key: o.length_key,
+                    digits: o.digits,
+                    length_field_offset: o.length_field_offset,
+                    length_field_length: o.length_field_length,
+                    length_adjustment: o.length_adjustment,
+                    num_skip: o.num_skip,
+                    delimiter: o.delimiter,
+                }
+            }
+        }
+    )*};
+}
+
+options_from!(Plain, FromOptions, ToOptions);
