@@ -12,6 +12,7 @@
 //! strict: every header byte must be `b'0'..=b'9'` (no sign, no space), and a
 //! bad byte is refused as soon as it arrives.
 
+use super::digits::{eight_value, four_value};
 use super::{Encode, Framing, Head, HeaderBuf};
 use crate::error::{ConfigError, Error};
 use crate::limits::Limits;
@@ -127,7 +128,7 @@ fn word_digits(prefix: &[u8]) -> Option<u64> {
         if !all_digits_u32(word) {
             return None;
         }
-        return Some(four_value(word));
+        return Some(four_value(u64::from(word)));
     }
     if n.wrapping_sub(5) < 4 {
         if n == 5 {
@@ -164,23 +165,7 @@ fn digits_u64(word: u64, shift: u32) -> (u64, bool) {
     (values, bad == 0)
 }
 
-/// The value of 4 ASCII digits (checked by the caller), the first in the
-/// low byte of `word`.
-///
-/// Two multiplies that do not wait for each other: digits 0 and 2 (low
-/// nibbles of bytes 0 and 2) times 1000 and 10, digits 1 and 3 times 100
-/// and 1, each landing in bits 48..64. The other partial products land
-/// in bits 32..40 (`(10 * d0 + d1) << 32` in all, no carry into bit 48)
-/// or past bit 64.
-#[inline(always)]
-fn four_value(word: u32) -> u64 {
-    let word = u64::from(word);
-    let even = (word & 0x000F_000F).wrapping_mul((1000 << 48) | (10 << 32));
-    let odd = (word & 0x0F00_0F00).wrapping_mul((100 << 40) | (1 << 24));
-    even.wrapping_add(odd) >> 48
-}
-
-/// 5 digits: the first four as in [`four_value`] but times 10 (in bits
+/// 5 digits: the first four as in [`four_value`](super::digits::four_value) but times 10 (in bits
 /// 47..64, at most 99_990), plus the last.
 #[inline(always)]
 fn five(prefix: &[u8]) -> Option<u64> {
@@ -219,20 +204,6 @@ fn six_to_eight(prefix: &[u8]) -> Option<u64> {
     Some(eight_value(digits))
 }
 
-/// The value of 8 digits (bytes minus `b'0'`, each 0..=9), the first in
-/// the low byte: at most 99_999_999.
-#[inline(always)]
-fn eight_value(digits: u64) -> u64 {
-    // Pairs in bytes 0, 2, 4, 6: d0*10+d1, d2*10+d3, ... (at most 99).
-    let pairs = digits.wrapping_mul(10).wrapping_add(digits >> 8);
-    // Pairs 0 and 2 times 10^6 and 10^2, pairs 1 and 3 times 10^4 and 1,
-    // summed in the high half.
-    const MASK: u64 = 0x0000_00FF_0000_00FF;
-    let even = (pairs & MASK).wrapping_mul(100 + (1_000_000 << 32));
-    let odd = ((pairs >> 16) & MASK).wrapping_mul(1 + (10_000 << 32));
-    even.wrapping_add(odd) >> 32
-}
-
 /// 1 to 3 and 9 to 19 digits, out of line: rarer widths.
 #[inline(never)]
 fn other_widths(prefix: &[u8]) -> Option<u64> {
@@ -267,7 +238,7 @@ fn short<const N: usize>(prefix: &[u8]) -> Option<u64> {
     let mut bytes = [b'0'; 4];
     bytes[4 - N..].copy_from_slice(prefix);
     let word = u32::from_le_bytes(bytes);
-    all_digits_u32(word).then(|| four_value(word))
+    all_digits_u32(word).then(|| four_value(u64::from(word)))
 }
 
 /// The `N` (1..=8) bytes `digits[..N]` in one word, after `8 - N` `b'0'`

@@ -58,6 +58,7 @@
 pub mod ascii;
 pub mod binary;
 pub mod delimited;
+mod digits;
 mod encode;
 #[cfg(feature = "json")]
 pub mod json;

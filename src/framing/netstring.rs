@@ -45,6 +45,7 @@
 
 use alloc::format;
 
+use super::digits::{eight_value, four_value, non_digit_bits};
 use super::{Encode, Framing, Head, HeaderBuf};
 use crate::error::Error;
 use crate::limits::Limits;
@@ -256,8 +257,7 @@ fn short_header(input: &[u8], limit: u64) -> Option<Head> {
     // Below the first byte that is not a digit, no byte sets its top bit
     // in either term; that byte always sets it in one of them (see
     // `Ascii`'s word parse): its index is exact, whatever lies above.
-    let not_digits =
-        (word.wrapping_sub(ONES * 0x30) | word.wrapping_add(ONES * 0x46)) & (ONES * 0x80);
+    let not_digits = non_digit_bits(word);
     let digits = (not_digits.trailing_zeros() / 8) as usize;
     // 1 to 7 digits, then ':', and no leading zero.
     if digits.wrapping_sub(1) >= 7 || (word >> (8 * digits)) as u8 != b':' {
@@ -270,36 +270,11 @@ fn short_header(input: &[u8], limit: u64) -> Option<Head> {
     // bytes from the ':' on and leaves zeros (leading zeros) below.
     let values = word & (ONES * 0x0F);
     let value = if digits <= 4 {
-        four_digits_value(values << (8 * (4 - digits)))
+        four_value(values << (8 * (4 - digits)))
     } else {
-        eight_digits_value(values << (8 * (8 - digits)))
+        eight_value(values << (8 * (8 - digits)))
     };
     (value <= limit).then(|| Head::new(digits + 1, value).with_trailer(1))
-}
-
-/// The value of the 4 digits (each 0..=9) in the low 4 bytes, the first
-/// in the low byte: digits 0 and 2 times 1000 and 10, digits 1 and 3 times
-/// 100 and 1, in two multiplies that do not wait for each other, each
-/// landing in bits 48..64 (as `Ascii` reads 4 digits).
-#[inline(always)]
-fn four_digits_value(digits: u64) -> u64 {
-    let even = (digits & 0x000F_000F).wrapping_mul((1000 << 48) | (10 << 32));
-    let odd = (digits & 0x0F00_0F00).wrapping_mul((100 << 40) | (1 << 24));
-    even.wrapping_add(odd) >> 48
-}
-
-/// The value of 8 digits (each byte 0..=9), the first in the low byte: at
-/// most 99_999_999.
-#[inline(always)]
-fn eight_digits_value(digits: u64) -> u64 {
-    // Pairs in bytes 0, 2, 4, 6: d0*10+d1, d2*10+d3, ... (at most 99).
-    let pairs = digits.wrapping_mul(10).wrapping_add(digits >> 8);
-    // Pairs 0 and 2 times 10^6 and 10^2, pairs 1 and 3 times 10^4 and 1,
-    // summed in the high half.
-    const MASK: u64 = 0x0000_00FF_0000_00FF;
-    let even = (pairs & MASK).wrapping_mul(100 + (1_000_000 << 32));
-    let odd = ((pairs >> 16) & MASK).wrapping_mul(1 + (10_000 << 32));
-    even.wrapping_add(odd) >> 32
 }
 
 /// `byte`, at index `at` of the header, is neither a digit nor a `:` that
