@@ -104,6 +104,10 @@ mod status;
 #[cfg(feature = "std")]
 pub mod io;
 
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod tokio;
+
 // The test kit for framings (features `testing`, `proptest`, `arbitrary`),
 // documented in its own module docs, whose links resolve there.
 #[cfg(feature = "testing")]

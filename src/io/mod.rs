@@ -36,12 +36,16 @@
 //! describe. `?` converts a sockframe error the same way.
 
 mod error;
+pub(crate) mod parts;
 mod reader;
+pub(crate) mod reading;
 mod stream;
 pub mod udp;
 mod writer;
 
+pub(crate) use error::encode_error;
 pub use error::frame_error;
-pub use reader::{FrameReader, Frames, DEFAULT_READ_CHUNK};
+pub use reader::{FrameReader, Frames};
+pub use reading::DEFAULT_READ_CHUNK;
 pub use stream::{FrameStream, TryCloneStream};
 pub use writer::{FrameWriter, DEFAULT_BUFFER_LIMIT};

@@ -3,15 +3,12 @@
 use std::io::{self, Read, Write};
 
 use crate::buffer::FrameBuffer;
-use crate::decoder::{Decoder, Span};
-use crate::frame::{Event, Frame, OwnedFrame, Skipped};
+use crate::decoder::Decoder;
+use crate::frame::{Frame, OwnedFrame, Skipped};
 use crate::framing::{Framing, ToOwnedHeader};
+use crate::io::parts::write_zero_body;
+use crate::io::reading::{BodyRead, Reading, Want};
 use crate::limits::Limits;
-use crate::status::Status;
-
-/// How many bytes a [`FrameReader`] asks its source for at a time, unless
-/// configured otherwise.
-pub const DEFAULT_READ_CHUNK: usize = 64 * 1024;
 
 /// Reads frames from any [`Read`]: a `TcpStream`, a `UnixStream`, a file,
 /// stdin.
@@ -54,8 +51,7 @@ pub const DEFAULT_READ_CHUNK: usize = 64 * 1024;
 #[derive(Debug)]
 pub struct FrameReader<R, F: Framing> {
     inner: R,
-    buffer: FrameBuffer<F>,
-    read_chunk: usize,
+    reading: Reading<F>,
 }
 
 impl<R: Read, F: Framing> FrameReader<R, F> {
@@ -73,8 +69,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     pub fn with_decoder(inner: R, decoder: Decoder<F>) -> Self {
         FrameReader {
             inner,
-            buffer: FrameBuffer::new(decoder),
-            read_chunk: DEFAULT_READ_CHUNK,
+            reading: Reading::new(decoder),
         }
     }
 
@@ -83,13 +78,13 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// whole frame when [`read_frame`](FrameReader::read_frame) needs it.
     #[must_use]
     pub fn with_read_chunk(mut self, bytes: usize) -> Self {
-        self.read_chunk = bytes.max(1);
+        self.reading.read_chunk = bytes.max(1);
         self
     }
 
     /// How many bytes are asked of the source at a time.
     pub fn read_chunk(&self) -> usize {
-        self.read_chunk
+        self.reading.read_chunk
     }
 
     /// The next whole frame, borrowed from the internal buffer; `Ok(None)`
@@ -103,30 +98,35 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
         // A frame already buffered is the common case, kept small enough to
         // inline; reading is out of line. The frame is consumed first and
         // borrowed after, so no borrow is held across a read.
-        self.end_finished_body()?;
-        let taken = match self.buffer.take_span()? {
-            Status::Complete(taken) => taken,
-            Status::Partial(_) => match self.read_until_frame()? {
-                Some(taken) => taken,
-                None => return Ok(None),
-            },
+        let taken = match self.reading.frame(false)? {
+            Want::Done(taken) => taken,
+            Want::Read => self.read_then(Reading::frame)?,
         };
-        Ok(Some(self.buffer.frame_at(&taken)))
+        Ok(taken.map(|taken| self.reading.buffer.frame_at(&taken)))
     }
 
-    /// Reads until a whole frame is buffered and consumes it; `None` at the
-    /// end of the stream between frames.
+    /// Reads and calls `step` again until it is done.
     #[inline(never)]
-    #[allow(clippy::type_complexity)] // Where the frame starts, and its span.
-    fn read_until_frame(&mut self) -> io::Result<Option<(usize, Span<F::Meta>)>> {
+    fn read_then<T>(
+        &mut self,
+        mut step: impl FnMut(&mut Reading<F>, bool) -> io::Result<Want<T>>,
+    ) -> io::Result<T> {
         loop {
-            if self.fill()? == 0 && !self.buffer.end_stream()? {
-                self.buffer.finish()?;
-                return Ok(None);
+            let eof = self.fill()? == 0;
+            if let Want::Done(done) = step(&mut self.reading, eof)? {
+                return Ok(done);
             }
-            if let Status::Complete(taken) = self.buffer.take_span()? {
-                return Ok(Some(taken));
-            }
+        }
+    }
+
+    /// Calls `step`, reading whenever it asks.
+    fn drive<T>(
+        &mut self,
+        mut step: impl FnMut(&mut Reading<F>, bool) -> io::Result<Want<T>>,
+    ) -> io::Result<T> {
+        match step(&mut self.reading, false)? {
+            Want::Done(done) => Ok(done),
+            Want::Read => self.read_then(step),
         }
     }
 
@@ -153,8 +153,10 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// Lets a relay or echo server flush its replies only before it would
     /// block. Never reads; bad buffered bytes are reported as by `read_frame`.
     pub fn has_buffered_frame(&mut self) -> io::Result<bool> {
-        self.end_finished_body()?;
-        Ok(matches!(self.buffer.poll_frame()?, Status::Complete(_)))
+        Ok(match self.reading.end_finished_body(false)? {
+            Want::Done(()) => self.reading.buffer.poll_frame()?.complete().is_some(),
+            Want::Read => false,
+        })
     }
 
     /// Reads past the next frame without handing it out; `Ok(None)` when
@@ -180,19 +182,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn skip_frame(&mut self) -> io::Result<Option<Skipped>> {
-        // A body in progress (a skip cut short by `WouldBlock`, or begun
-        // with `read_header`) is the decoder's own state: resume it.
-        if self.decoder().streamed_frame().is_none() && self.read_header()?.is_none() {
-            return Ok(None);
-        }
-        let (payload_bytes, stream_bytes) = self
-            .decoder()
-            .streamed_frame()
-            .ok_or_else(|| desync("a header read whole left no body"))?;
-        self.discard_body()?;
-        let mut one = Skipped::default();
-        one.add_frame(payload_bytes, stream_bytes);
-        Ok(Some(one))
+        self.drive(Reading::skip)
     }
 
     /// Skips every whole frame already buffered, or, if there is none, reads
@@ -216,13 +206,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// A bad header after some frames ends a batch; the next call reports
     /// it.
     pub fn skip_frames(&mut self) -> io::Result<Option<Skipped>> {
-        if self.decoder().body_remaining().is_none() {
-            let skipped = self.buffer.skip_streamed()?;
-            if skipped.frames > 0 {
-                return Ok(Some(skipped));
-            }
-        }
-        self.skip_frame()
+        self.drive(Reading::skip_batch)
     }
 
     /// The next frame's header and announced body length, as soon as the
@@ -253,17 +237,10 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn read_header(&mut self) -> io::Result<Option<(F::Header<'_>, u64)>> {
-        self.end_finished_body()?;
-        while self.buffer.poll_streamed_header()?.is_partial() {
-            if self.fill()? == 0 && !self.buffer.end_stream()? {
-                self.buffer.finish()?;
-                return Ok(None);
-            }
+        if !self.drive(Reading::header)? {
+            return Ok(None);
         }
-        match self.buffer.next_event()? {
-            Some(Event::Header { header, body_len }) => Ok(Some((header, body_len))),
-            _ => Err(desync("a header polled whole was not there")),
-        }
+        self.reading.header_event().map(Some)
     }
 
     /// [`read_header`](FrameReader::read_header) with the header copied
@@ -318,7 +295,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// Body bytes still due after [`read_header`](FrameReader::read_header),
     /// `None` when no body is being streamed.
     pub fn body_remaining(&self) -> Option<u64> {
-        self.buffer.decoder().body_remaining()
+        self.reading.body_remaining()
     }
 
     /// Reads the next part of the body announced by
@@ -329,46 +306,13 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// `buf` can take the rest of the body or at least a read chunk, the
     /// source reads straight into `buf`, with no copy.
     pub fn read_body(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.check_failed()?;
-        let remaining = match self.body_remaining() {
-            Some(0) => {
-                self.end_finished_body()?;
-                return Ok(0);
-            }
-            Some(remaining) => remaining,
-            None => return Ok(0),
-        };
-        let want = usize::try_from(remaining).map_or(buf.len(), |r| r.min(buf.len()));
-        if want == 0 {
-            return Ok(0);
-        }
-        if self.buffer.is_empty() {
-            if want as u64 == remaining || want >= self.read_chunk {
+        match self.drive(|reading, eof| reading.read_body(buf, eof))? {
+            BodyRead::Copied(n) => Ok(n),
+            BodyRead::Direct(want) => {
                 let n = read_retrying(&mut self.inner, &mut buf[..want])?;
-                if n == 0 {
-                    return Err(self.end_in_body());
-                }
-                self.buffer.decoder_mut().skip_body(n as u64);
-                return Ok(self.body_bytes_read(n));
-            }
-            if self.fill()? == 0 {
-                return Err(self.end_in_body());
+                self.reading.body_read_directly(n)
             }
         }
-        let buffered = self.buffer.buffered();
-        let n = want.min(buffered.len());
-        buf[..n].copy_from_slice(&buffered[..n]);
-        self.buffer.consume_body(n);
-        Ok(self.body_bytes_read(n))
-    }
-
-    /// `n` body bytes went to the caller: step past the body's end if it
-    /// came, but hand the bytes over whatever that step meets (a trailer
-    /// that would block, a bad one): the next call reports it, as the
-    /// decoder's error is sticky and a blocked step is retried.
-    fn body_bytes_read(&mut self, n: usize) -> usize {
-        let _reported_next_call = self.end_finished_body();
-        n
     }
 
     /// Writes the rest of the body announced by
@@ -379,33 +323,24 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// buffered, [`body_remaining`](FrameReader::body_remaining) says how
     /// many are still due, and calling again resumes.
     pub fn copy_body_to<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<u64> {
-        self.check_failed()?;
         let mut copied = 0u64;
+        let mut eof = false;
         loop {
-            let remaining = match self.body_remaining() {
-                Some(0) | None => {
-                    self.end_finished_body()?;
-                    return Ok(copied);
+            let chunk = match self.reading.body_chunk(eof)? {
+                Want::Done(Some(chunk)) => chunk,
+                Want::Done(None) => return Ok(copied),
+                Want::Read => {
+                    eof = self.fill()? == 0;
+                    continue;
                 }
-                Some(remaining) => remaining,
             };
-            if self.buffer.is_empty() && self.fill()? == 0 {
-                return Err(self.end_in_body());
-            }
-            let buffered = self.buffer.buffered();
-            let n = usize::try_from(remaining).map_or(buffered.len(), |r| r.min(buffered.len()));
-            let written = match out.write(&buffered[..n]) {
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::WriteZero,
-                        "the body's destination accepted no more bytes",
-                    ))
-                }
+            let written = match out.write(chunk) {
+                Ok(0) => return Err(write_zero_body()),
                 Ok(written) => written,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
-            copied += self.buffer.consume_body(written) as u64;
+            copied += self.reading.buffer.consume_body(written) as u64;
         }
     }
 
@@ -428,12 +363,12 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
 
     /// The reassembly buffer: bytes read and not yet handed out.
     pub fn buffer(&self) -> &FrameBuffer<F> {
-        &self.buffer
+        &self.reading.buffer
     }
 
     /// The decoder (offset, limits, sticky error).
     pub fn decoder(&self) -> &Decoder<F> {
-        self.buffer.decoder()
+        self.reading.decoder()
     }
 
     /// The source, dropping any bytes read and not yet handed out (see
@@ -444,45 +379,14 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
 
     /// The source and the buffer with the bytes read but not handed out.
     pub fn into_parts(self) -> (R, FrameBuffer<F>) {
-        (self.inner, self.buffer)
+        (self.inner, self.reading.buffer)
     }
 
     /// One read into the buffer; `Ok(0)` at the end of the stream.
     fn fill(&mut self) -> io::Result<usize> {
-        let space = self.buffer.unfilled(self.read_chunk);
-        let n = read_retrying(&mut self.inner, space)?;
-        self.buffer.commit(n);
+        let n = read_retrying(&mut self.inner, self.reading.space())?;
+        self.reading.filled(n);
         Ok(n)
-    }
-
-    /// Once a streamed body is complete, steps the decoder past its end
-    /// (and the framing's trailer, read if need be) so the next frame can
-    /// start.
-    #[inline(always)]
-    fn end_finished_body(&mut self) -> io::Result<()> {
-        while self.body_remaining() == Some(0) {
-            if self.buffer.next_event()?.is_none() && self.fill()? == 0 {
-                return Err(self.end_in_body());
-            }
-        }
-        Ok(())
-    }
-
-    /// The decoder's sticky error: a body cut short stays cut short, rather
-    /// than reading as complete on the next call.
-    fn check_failed(&self) -> io::Result<()> {
-        match self.decoder().error() {
-            Some(error) => Err(error.clone().into()),
-            None => Ok(()),
-        }
-    }
-
-    /// The error for a stream that ended inside a streamed body.
-    fn end_in_body(&mut self) -> io::Error {
-        match self.buffer.finish() {
-            Err(e) => e.into(),
-            Ok(()) => desync("the stream ended with the body complete"),
-        }
     }
 }
 
@@ -495,13 +399,6 @@ fn read_retrying<R: Read + ?Sized>(source: &mut R, buf: &mut [u8]) -> io::Result
             Err(e) => return Err(e),
         }
     }
-}
-
-/// A broken internal invariant, reported rather than panicking.
-fn desync(what: &str) -> io::Error {
-    io::Error::other(format!(
-        "sockframe FrameReader: {what} (please report this bug)"
-    ))
 }
 
 /// Owned frames from a [`FrameReader`]; see [`FrameReader::frames`].

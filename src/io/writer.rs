@@ -5,6 +5,7 @@ use std::io::{self, IoSlice, Read, Write};
 use crate::error::Error;
 use crate::framing::Encode;
 use crate::io::error::encode_error;
+use crate::io::parts::{advance, io_slices, write_zero_frame};
 
 /// How many bytes a buffered [`FrameWriter`] gathers before it writes them
 /// out, unless configured otherwise; also the chunk size of
@@ -408,29 +409,17 @@ fn write_all_vectored<W: Write + ?Sized, const N: usize>(
     let mut written = 0;
     loop {
         let mut slices = [IoSlice::new(&[]); N];
-        let mut count = 0;
-        for part in parts.iter().filter(|part| !part.is_empty()) {
-            slices[count] = IoSlice::new(part);
-            count += 1;
-        }
+        let count = io_slices(parts, &mut slices);
         if count == 0 {
             return (written, Ok(()));
         }
         let n = match out.write_vectored(&slices[..count]) {
-            Ok(0) => {
-                let error = io::Error::new(io::ErrorKind::WriteZero, "the writer took no bytes");
-                return (written, Err(error));
-            }
+            Ok(0) => return (written, Err(write_zero_frame())),
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return (written, Err(e)),
         };
         written += n;
-        let mut left = n;
-        for part in parts.iter_mut() {
-            let taken = left.min(part.len());
-            *part = &part[taken..];
-            left -= taken;
-        }
+        advance(parts, n);
     }
 }

@@ -1,0 +1,171 @@
+//! [`FrameCodec`]: any framing as a tokio-util codec.
+
+use std::io;
+
+use bytes::{Bytes, BytesMut};
+use tokio_util::codec;
+
+use crate::decoder::Decoder;
+use crate::framing::{Encode, Framing, ToOwnedHeader};
+use crate::io::encode_error;
+use crate::io::DEFAULT_READ_CHUNK;
+use crate::limits::Limits;
+use crate::status::Status;
+
+/// Any framing, built-in or your own, as a `tokio_util::codec`
+/// [`Decoder`](codec::Decoder) and [`Encoder`](codec::Encoder), for
+/// `FramedRead`, `FramedWrite` and `Framed`.
+///
+/// - Decoded items are [`BytesFrame`]s: the payload is a [`Bytes`] split
+///   from the read buffer, not copied, and the header comes along in its
+///   owned form (the JSON header's text, a custom framing's typed header).
+/// - Read-buffer space is reserved from what the decoder still needs, at
+///   most a read chunk at a time: an announced length never sizes an
+///   allocation (a peer announcing 2 GiB costs nothing until it sends).
+///   Frames over [`Limits::max_frame`] are refused at their header.
+/// - At the end of the stream, `decode_eof` yields the framing's last frame
+///   if it takes one (a delimited stream's unterminated tail, when
+///   configured), or fails with `UnexpectedEof` and the missing count.
+/// - Errors are `io::Error` carrying the sockframe
+///   [`Error`](crate::Error): [`frame_error`](crate::io::frame_error), or
+///   `get_ref()` then `downcast_ref`, gets it back. Decoding errors are
+///   sticky; every frame complete before one is yielded first.
+/// - Encoding takes any `AsRef<[u8]>` payload (`&[u8]`, `Vec<u8>`,
+///   `Bytes`) and appends header, payload and trailer to the write buffer.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// use futures_util::{SinkExt, StreamExt};
+/// use sockframe::tokio::FrameCodec;
+/// use sockframe::Json;
+/// use tokio_util::codec::{FramedRead, FramedWrite};
+///
+/// let (client, server) = tokio::io::duplex(64);
+/// let mut out = FramedWrite::new(client, FrameCodec::new(Json::new()));
+/// let mut frames = FramedRead::new(server, FrameCodec::new(Json::new()));
+///
+/// out.send(&b"hello"[..]).await?;
+/// let frame = frames.next().await.expect("a frame")?;
+/// assert_eq!(frame.header.as_str(), r#"{"data_size": 5}"#);
+/// assert_eq!(frame.payload, "hello");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct FrameCodec<F: Framing> {
+    decoder: Decoder<F>,
+    read_chunk: usize,
+}
+
+/// A frame decoded by [`FrameCodec`]: its payload shares the read buffer's
+/// memory.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BytesFrame<H = ()> {
+    /// The header's decoded form, owned (`()` for the length-only
+    /// framings).
+    pub header: H,
+    /// The payload (JSON framing: the body).
+    pub payload: Bytes,
+    raw: Bytes,
+}
+
+impl<H> BytesFrame<H> {
+    /// The frame exactly as it was on the wire, header and trailer
+    /// included, for relaying it unchanged.
+    pub fn raw(&self) -> &Bytes {
+        &self.raw
+    }
+}
+
+impl<F: Framing> FrameCodec<F> {
+    /// A codec with the default [`Limits`].
+    pub fn new(framing: F) -> Self {
+        Self::with_decoder(Decoder::new(framing))
+    }
+
+    /// A codec with the given limits.
+    pub fn with_limits(framing: F, limits: Limits) -> Self {
+        Self::with_decoder(Decoder::with_limits(framing, limits))
+    }
+
+    /// A codec driving `decoder`.
+    pub fn with_decoder(decoder: Decoder<F>) -> Self {
+        FrameCodec {
+            decoder,
+            read_chunk: DEFAULT_READ_CHUNK,
+        }
+    }
+
+    /// Sets the most read-buffer space reserved at a time (at least 1;
+    /// [`DEFAULT_READ_CHUNK`](crate::io::DEFAULT_READ_CHUNK) unless set).
+    #[must_use]
+    pub fn with_read_chunk(mut self, bytes: usize) -> Self {
+        self.read_chunk = bytes.max(1);
+        self
+    }
+
+    /// The decoder (offset, limits, sticky error).
+    pub fn decoder(&self) -> &Decoder<F> {
+        &self.decoder
+    }
+
+    /// The framing.
+    pub fn framing(&self) -> &F {
+        self.decoder.framing()
+    }
+}
+
+impl<F: Framing> codec::Decoder for FrameCodec<F> {
+    type Item = BytesFrame<F::OwnedHeader>;
+    type Error = io::Error;
+
+    #[inline]
+    fn decode(&mut self, src: &mut BytesMut) -> io::Result<Option<Self::Item>> {
+        match self.decoder.decode_span(src)? {
+            Status::Complete(span) => {
+                let header = self.decoder.frame_at(src, &span).header().to_owned_header();
+                let raw = src.split_to(span.total).freeze();
+                let start = span.head.header_len;
+                // `total` fits `usize` and counts the payload.
+                let payload = raw.slice(start..start + span.head.payload_len as usize);
+                Ok(Some(BytesFrame {
+                    header,
+                    payload,
+                    raw,
+                }))
+            }
+            Status::Partial(needed) => {
+                src.reserve(needed.bytes().min(self.read_chunk));
+                Ok(None)
+            }
+        }
+    }
+
+    fn decode_eof(&mut self, src: &mut BytesMut) -> io::Result<Option<Self::Item>> {
+        if let Some(frame) = self.decode(src)? {
+            return Ok(Some(frame));
+        }
+        if self.decoder.end_stream(src)? {
+            return self.decode(src);
+        }
+        self.decoder.finish(src)?;
+        Ok(None)
+    }
+}
+
+impl<F: Framing + Encode, B: AsRef<[u8]>> codec::Encoder<B> for FrameCodec<F> {
+    type Error = io::Error;
+
+    fn encode(&mut self, payload: B, dst: &mut BytesMut) -> io::Result<()> {
+        let payload = payload.as_ref();
+        let framing = self.decoder.framing();
+        let header = framing.encode_header_for(payload).map_err(encode_error)?;
+        let trailer = framing.trailer();
+        dst.reserve(header.as_ref().len() + payload.len() + trailer.len());
+        dst.extend_from_slice(header.as_ref());
+        dst.extend_from_slice(payload);
+        dst.extend_from_slice(trailer);
+        Ok(())
+    }
+}
