@@ -193,6 +193,8 @@
     allow(rustdoc::broken_intra_doc_links)
 )]
 
+#[cfg(feature = "tokio")]
+mod async_reader;
 mod builtin;
 mod drivers;
 #[cfg(feature = "arbitrary")]

@@ -2,7 +2,8 @@
 """A Python socket peer written the way FRAMINGS.md shows, for sockframe's
 interop tests.
 
-    peer.py send   FRAMING PORT MODE   < spec.json   frames to 127.0.0.1:PORT (TCP)
+    peer.py send   FRAMING PORT MODE   < spec.json   frames to 127.0.0.1:PORT (TCP; a PORT
+                                                     starting with / is a Unix socket path)
     peer.py recv   FRAMING PORT        < spec.json   frames from 127.0.0.1:PORT, one JSON line each
     peer.py encode FRAMING             < spec.json   the hex of each frame, one per line
     peer.py udp-send FRAMING PORT      < spec.json   one frame per datagram
@@ -59,6 +60,11 @@ def read_spec():
 
 
 def connect(port):
+    """TCP to 127.0.0.1:PORT, or a Unix stream socket when PORT is a path."""
+    if port.startswith("/"):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(port)
+        return sock
     sock = socket.create_connection(("127.0.0.1", int(port)))
     # Each send leaves as its own segment, so the pieces stay pieces.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -1,0 +1,459 @@
+//! The async reader, writer and codec against the blocking ones' promises:
+//! every framing under random splits, reads cancelled at random points
+//! (nothing lost, nothing twice), bodies streamed, limits, errors.
+#![cfg(all(feature = "tokio", feature = "testing"))]
+
+use std::future::Future;
+use std::io;
+use std::pin::{pin, Pin};
+use std::task::{Context, Poll, Waker};
+
+use proptest::prelude::*;
+use sockframe::io::frame_error;
+use sockframe::testing::{ScriptedReader, Split, Step};
+use sockframe::tokio::{FrameCodec, FrameReader, FrameWriter};
+use sockframe::{
+    Ascii, Binary, Delimited, Encode, Error, Framing, Json, LengthField, Limits, Needed, Netstring,
+    Varint,
+};
+use tokio::io::AsyncWrite;
+use tokio_util::codec::Decoder as _;
+
+/// Polls `future` to completion with a waker that does nothing (the
+/// scripted reader never waits on anything outside).
+fn block_on<T>(future: impl Future<Output = T>) -> T {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
+/// Polls the future `$make` builds; each time it is pending, asks
+/// `$cancels` whether to drop it and build it again (a cancelled read).
+macro_rules! cancellable {
+    ($cancels:expr, $make:expr) => {{
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            let mut future = pin!($make);
+            let done = loop {
+                match future.as_mut().poll(&mut cx) {
+                    Poll::Ready(out) => break Some(out),
+                    Poll::Pending if $cancels.next().unwrap_or(false) => break None,
+                    Poll::Pending => {}
+                }
+            };
+            if let Some(out) = done {
+                break out;
+            }
+        }
+    }};
+}
+
+/// A destination that takes at most 3 bytes per write and is pending
+/// every other call: cancellation can strike inside `copy_body_to` too.
+#[derive(Default)]
+struct Choppy {
+    got: Vec<u8>,
+    pend: bool,
+}
+
+impl AsyncWrite for Choppy {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bytes: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.pend = !self.pend;
+        if self.pend {
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        let n = bytes.len().min(3);
+        self.got.extend_from_slice(&bytes[..n]);
+        Poll::Ready(Ok(n))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// What one take of the reader gave: a payload, or frames skipped.
+#[derive(Debug, PartialEq)]
+enum Took {
+    Payload(Vec<u8>),
+    Skipped { frames: u64, payload_bytes: u64 },
+}
+
+/// Reads `wire` (the frames of `payloads`) through the async reader, cut
+/// by `split`, taking each frame the way `ways` says, cancelling pending
+/// reads where `cancels` says; checks every payload comes out once, in
+/// order.
+fn check_cancelled<F: Framing + Clone>(
+    framing: F,
+    payloads: &[Vec<u8>],
+    wire: &[u8],
+    split: &Split,
+    ways: &[u8],
+    cancels: &[bool],
+) {
+    let mut cancels = cancels.iter().copied().cycle();
+    let source = ScriptedReader::new(wire, split);
+    let mut reader = FrameReader::new(source, framing).with_read_chunk(7);
+    let mut took = Vec::new();
+    let mut ways = ways.iter().copied().cycle();
+    loop {
+        let step = match ways.next().unwrap_or(0) % 5 {
+            0 => cancellable!(cancels, reader.read_frame_owned())
+                .map(|frame| frame.map(|frame| Took::Payload(frame.payload))),
+            1 => match cancellable!(cancels, reader.read_header_owned()) {
+                Ok(Some((_, body_len))) => {
+                    let mut body = Vec::new();
+                    let mut buf = [0; 5];
+                    loop {
+                        match cancellable!(cancels, reader.read_body(&mut buf)) {
+                            Ok(0) => break,
+                            Ok(n) => body.extend_from_slice(&buf[..n]),
+                            Err(e) => panic!("read_body: {e} (split {split})"),
+                        }
+                    }
+                    assert_eq!(body.len() as u64, body_len, "split {split}");
+                    Ok(Some(Took::Payload(body)))
+                }
+                other => other.map(|_| None),
+            },
+            2 => match cancellable!(cancels, reader.read_header_owned()) {
+                Ok(Some((_, body_len))) => {
+                    let mut out = Choppy::default();
+                    let mut copied = 0;
+                    while reader.body_remaining().is_some() {
+                        copied += cancellable!(cancels, reader.copy_body_to(&mut out))
+                            .unwrap_or_else(|e| panic!("copy_body_to: {e} (split {split})"));
+                    }
+                    assert!(copied <= body_len);
+                    assert_eq!(out.got.len() as u64, body_len, "split {split}");
+                    Ok(Some(Took::Payload(out.got)))
+                }
+                other => other.map(|_| None),
+            },
+            3 => cancellable!(cancels, reader.skip_frame()).map(|skipped| {
+                skipped.map(|s| Took::Skipped {
+                    frames: s.frames,
+                    payload_bytes: s.payload_bytes,
+                })
+            }),
+            _ => cancellable!(cancels, reader.skip_frames()).map(|skipped| {
+                skipped.map(|s| Took::Skipped {
+                    frames: s.frames,
+                    payload_bytes: s.payload_bytes,
+                })
+            }),
+        };
+        match step {
+            Ok(Some(one)) => took.push(one),
+            Ok(None) => break,
+            Err(e) => panic!("{e} after {} takes (split {split})", took.len()),
+        }
+        assert!(
+            took.len() <= payloads.len(),
+            "more frames than sent (split {split})"
+        );
+    }
+    // Each take matches the next payload(s), in order, each once.
+    let mut next = 0;
+    for one in &took {
+        match one {
+            Took::Payload(payload) => {
+                assert_eq!(payload, &payloads[next], "frame {next}, split {split}");
+                next += 1;
+            }
+            Took::Skipped {
+                frames,
+                payload_bytes,
+            } => {
+                let frames = *frames as usize;
+                let expected: usize = payloads[next..next + frames].iter().map(Vec::len).sum();
+                assert_eq!(
+                    *payload_bytes, expected as u64,
+                    "frames {next}.., split {split}"
+                );
+                next += frames;
+            }
+        }
+    }
+    assert_eq!(next, payloads.len(), "frames lost (split {split})");
+}
+
+fn wire_of<E: Encode>(encoder: &E, payloads: &[Vec<u8>]) -> Vec<u8> {
+    let mut wire = Vec::new();
+    for payload in payloads {
+        encoder.encode_into(payload, &mut wire).unwrap();
+    }
+    wire
+}
+
+fn steps() -> impl Strategy<Value = Split> {
+    prop::collection::vec(
+        prop_oneof![
+            3 => (1usize..40).prop_map(Step::Bytes),
+            2 => Just(Step::WouldBlock),
+            1 => Just(Step::Interrupted),
+        ],
+        1..12,
+    )
+    .prop_map(Split::from_steps)
+}
+
+fn payloads() -> impl Strategy<Value = Vec<Vec<u8>>> {
+    prop::collection::vec(prop::collection::vec(any::<u8>(), 0..60), 0..8)
+}
+
+/// Payloads without a newline, for the line framing.
+fn lines() -> impl Strategy<Value = Vec<Vec<u8>>> {
+    prop::collection::vec(prop::collection::vec(b'a'..=b'z', 0..60), 0..8)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn cancelled_reads_lose_nothing_and_repeat_nothing(
+        payloads in payloads(),
+        lines in lines(),
+        split in steps(),
+        ways in prop::collection::vec(any::<u8>(), 1..10),
+        cancels in prop::collection::vec(any::<bool>(), 1..10),
+    ) {
+        check_cancelled(Ascii::new(), &payloads, &wire_of(&Ascii::new(), &payloads), &split, &ways, &cancels);
+        check_cancelled(Binary::default(), &payloads, &wire_of(&Binary::default(), &payloads), &split, &ways, &cancels);
+        check_cancelled(Json::new(), &payloads, &wire_of(&Json::new(), &payloads), &split, &ways, &cancels);
+        check_cancelled(Varint::new(), &payloads, &wire_of(&Varint::new(), &payloads), &split, &ways, &cancels);
+        check_cancelled(Netstring::new(), &payloads, &wire_of(&Netstring::new(), &payloads), &split, &ways, &cancels);
+        check_cancelled(LengthField::new(), &payloads, &wire_of(&LengthField::new(), &payloads), &split, &ways, &cancels);
+        let crlf = Delimited::new(b"\r\n").unwrap();
+        check_cancelled(crlf.clone(), &lines, &wire_of(&crlf, &lines), &split, &ways, &cancels);
+    }
+
+    /// The codec in `FramedRead`'s place: the buffer grows only with what
+    /// arrives, frames come out whole with their headers, and payloads
+    /// share the read buffer's memory.
+    #[test]
+    fn codec_decodes_any_split(payloads in payloads(), split in steps()) {
+        let wire = wire_of(&Json::new(), &payloads);
+        let mut codec = FrameCodec::new(Json::new());
+        let mut buf = bytes::BytesMut::new();
+        let mut got = Vec::new();
+        for piece in split.pieces(&wire) {
+            buf.extend_from_slice(piece);
+            while let Some(frame) = codec.decode(&mut buf).unwrap() {
+                let raw = frame.raw();
+                let range = raw.as_ptr() as usize..raw.as_ptr() as usize + raw.len();
+                prop_assert!(frame.payload.is_empty() || range.contains(&(frame.payload.as_ptr() as usize)));
+                prop_assert_eq!(frame.header.as_str(), format!(r#"{{"data_size": {}}}"#, frame.payload.len()));
+                got.push(frame.payload.to_vec());
+            }
+        }
+        prop_assert_eq!(codec.decode_eof(&mut buf).unwrap(), None);
+        prop_assert_eq!(got, payloads);
+    }
+}
+
+#[test]
+fn a_read_dropped_while_pending_keeps_what_it_read() {
+    let split = Split::from_steps([Step::Bytes(3), Step::WouldBlock]);
+    let source = ScriptedReader::new(b"0005hello", &split);
+    let mut reader = FrameReader::new(source, Ascii::new());
+    let mut cx = Context::from_waker(Waker::noop());
+    for buffered in [3, 6] {
+        let mut read = Box::pin(reader.read_frame_owned());
+        assert!(read.as_mut().poll(&mut cx).is_pending());
+        drop(read);
+        assert_eq!(reader.buffer().len(), buffered);
+    }
+    let frame = block_on(reader.read_frame_owned()).unwrap().unwrap();
+    assert_eq!(frame.payload, b"hello");
+    assert!(block_on(reader.read_frame()).unwrap().is_none());
+}
+
+#[test]
+fn codec_end_of_stream_says_how_many_bytes_are_missing() {
+    let mut codec = FrameCodec::new(Ascii::new());
+    let mut buf = bytes::BytesMut::from(&b"0002hi0005hel"[..]);
+    assert_eq!(codec.decode(&mut buf).unwrap().unwrap().payload, "hi");
+    assert!(codec.decode(&mut buf).unwrap().is_none());
+    let error = codec.decode_eof(&mut buf).unwrap_err();
+    assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
+    match frame_error(&error) {
+        Some(Error::UnexpectedEof { offset, needed }) => {
+            assert_eq!((*offset, *needed), (13, Needed::exact(2)));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn codec_takes_a_delimited_streams_last_line_when_configured() {
+    let lines = Delimited::new(b"\n").unwrap().take_last_frame(true);
+    let mut codec = FrameCodec::new(lines);
+    let mut buf = bytes::BytesMut::from(&b"one\ntwo"[..]);
+    assert_eq!(codec.decode(&mut buf).unwrap().unwrap().payload, "one");
+    assert_eq!(codec.decode_eof(&mut buf).unwrap().unwrap().payload, "two");
+    assert_eq!(codec.decode_eof(&mut buf).unwrap(), None);
+}
+
+#[test]
+fn codec_reserves_from_what_is_needed_not_from_an_announced_length() {
+    let limits = Limits::new().max_frame(u64::MAX);
+    let mut codec = FrameCodec::with_limits(Binary::default(), limits).with_read_chunk(4096);
+    // 2 GiB announced, 10 bytes sent.
+    let mut buf = bytes::BytesMut::new();
+    buf.extend_from_slice(&i32::MAX.to_le_bytes());
+    buf.extend_from_slice(b"0123456789");
+    assert!(codec.decode(&mut buf).unwrap().is_none());
+    assert!(buf.capacity() <= 64 * 1024, "reserved {}", buf.capacity());
+    // Over the default limit, refused at the header with its numbers.
+    let mut codec = FrameCodec::new(Binary::default());
+    let mut buf = bytes::BytesMut::from(&i32::MAX.to_le_bytes()[..]);
+    let error = codec.decode(&mut buf).unwrap_err();
+    assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+    assert!(matches!(
+        frame_error(&error),
+        Some(Error::FrameTooLong { offset: 0, length, .. }) if *length == i32::MAX as u64
+    ));
+}
+
+#[test]
+fn frames_before_a_bad_header_come_first_and_the_error_is_sticky() {
+    let wire = b"0002hi0001!zzzz";
+    let mut reader = FrameReader::new(&wire[..], Ascii::new());
+    block_on(async {
+        assert_eq!(reader.read_frame().await.unwrap().unwrap().payload(), b"hi");
+        assert_eq!(reader.read_frame().await.unwrap().unwrap().payload(), b"!");
+        let first = reader.read_frame().await.unwrap_err();
+        let again = reader.read_frame().await.unwrap_err();
+        assert_eq!(first.kind(), io::ErrorKind::InvalidData);
+        assert_eq!(frame_error(&first), frame_error(&again));
+        assert_eq!(frame_error(&first).and_then(Error::offset), Some(11));
+    });
+}
+
+#[test]
+fn a_stream_cut_mid_body_is_unexpected_eof_for_every_body_method() {
+    let wire = b"0010hello";
+    block_on(async {
+        let mut reader = FrameReader::new(&wire[..], Ascii::new());
+        let error = reader.read_frame().await.unwrap_err();
+        assert!(matches!(
+            frame_error(&error),
+            Some(Error::UnexpectedEof { needed, .. }) if *needed == Needed::exact(5)
+        ));
+        let mut reader = FrameReader::new(&wire[..], Ascii::new());
+        assert_eq!(reader.read_header().await.unwrap().unwrap().1, 10);
+        let mut sink = Vec::new();
+        let error = reader.copy_body_to(&mut sink).await.unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
+        assert_eq!(sink, b"hello");
+        // Sticky: the body stays cut short.
+        let mut buf = [0; 4];
+        assert!(reader.read_body(&mut buf).await.is_err());
+        let mut reader = FrameReader::new(&wire[..], Ascii::new());
+        assert!(reader.skip_frame().await.is_err());
+    });
+}
+
+#[test]
+fn streamed_bodies_pass_max_frame_but_not_max_streamed_body() {
+    let body = vec![9u8; 100_000];
+    let wire = Binary::default().encode_to_vec(&body).unwrap();
+    let limits = Limits::new().max_frame(1_000);
+    block_on(async {
+        let mut reader = FrameReader::with_limits(&wire[..], Binary::default(), limits);
+        let (_, len) = reader.read_header().await.unwrap().unwrap();
+        let mut out = Vec::new();
+        assert_eq!(reader.copy_body_to(&mut out).await.unwrap(), len);
+        assert_eq!(out, body);
+        assert!(
+            reader.buffer().capacity() < 80_000,
+            "{}",
+            reader.buffer().capacity()
+        );
+
+        let mut reader = FrameReader::with_limits(&wire[..], Binary::default(), limits);
+        assert!(reader.read_frame().await.is_err());
+        let limits = Limits::new().max_streamed_body(10);
+        let mut reader = FrameReader::with_limits(&wire[..], Binary::default(), limits);
+        assert!(reader.read_header().await.is_err());
+    });
+}
+
+#[test]
+fn writer_gathers_writes_vectored_and_keeps_the_rest_of_a_cut_frame() {
+    block_on(async {
+        // Unbuffered: every frame written by the time write_frame returns.
+        let mut writer = FrameWriter::new(Vec::new(), Netstring::new());
+        writer.write_frame(b"hello").await.unwrap();
+        writer.write_raw_frames(b"0:,").await.unwrap();
+        assert_eq!(writer.get_ref(), b"5:hello,0:,");
+        // Buffered: gathered until flush.
+        let mut writer = FrameWriter::buffered(Vec::new(), Ascii::new());
+        writer.write_frame(b"a").await.unwrap();
+        assert!(writer.get_ref().is_empty());
+        assert_eq!(writer.pending(), b"0001a");
+        writer.flush().await.unwrap();
+        assert_eq!(writer.get_ref(), b"0001a");
+        // A payload the header cannot describe: refused, nothing written.
+        let error = writer.write_frame(&[0; 10_000]).await.unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(writer.get_ref(), b"0001a");
+    });
+    // A writer taking 3 bytes at a time and pending every other call, with
+    // each pending write_frame dropped: frames arrive whole or not at all.
+    let mut writer = FrameWriter::new(Choppy::default(), Ascii::new());
+    let mut cancels = [true, false, false].into_iter().cycle();
+    let mut accepted = Vec::new();
+    for payload in [&b"first"[..], b"second", b"third"] {
+        let before = writer.pending().len();
+        let done = {
+            let mut cx = Context::from_waker(Waker::noop());
+            let mut future = pin!(writer.write_frame(payload));
+            loop {
+                match future.as_mut().poll(&mut cx) {
+                    Poll::Ready(out) => break Some(out),
+                    Poll::Pending if cancels.next().unwrap() => break None,
+                    Poll::Pending => {}
+                }
+            }
+        };
+        if done.is_some() || writer.pending().len() > before {
+            accepted.push(payload);
+        }
+    }
+    block_on(writer.flush()).unwrap();
+    let wire = wire_of(
+        &Ascii::new(),
+        &accepted.iter().map(|p| p.to_vec()).collect::<Vec<_>>(),
+    );
+    assert_eq!(writer.get_ref().got, wire);
+}
+
+#[cfg(feature = "futures-io")]
+#[test]
+fn futures_io_streams_work_through_the_compat_layer() {
+    use futures_util::io::Cursor;
+    block_on(async {
+        let mut writer = FrameWriter::from_futures_io(Cursor::new(Vec::new()), Json::new());
+        writer.write_frame(b"over futures-io").await.unwrap();
+        writer.flush().await.unwrap();
+        let (cursor, _) = writer.into_parts();
+        let wire = cursor.into_inner().into_inner();
+        let mut reader = FrameReader::from_futures_io(Cursor::new(wire), Json::new());
+        let frame = reader.read_frame().await.unwrap().unwrap();
+        assert_eq!(frame.payload(), b"over futures-io");
+        assert!(reader.read_frame().await.unwrap().is_none());
+    });
+}
