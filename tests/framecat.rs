@@ -726,6 +726,7 @@ fn serve_echoes_to_good_clients_while_bad_ones_lose_only_their_own_connection() 
 
 #[test]
 fn serve_cuts_off_a_client_stalled_mid_frame_after_the_timeout() {
+    // --timeout sets the frame, idle and write timeouts at once.
     let mut server = Server::start(&["--framing", "ascii4", "--timeout", "0.5"]);
     let mut stalled = server.connect();
     stalled.write_all(b"0002ok0010hal").unwrap();
@@ -733,16 +734,16 @@ fn serve_cuts_off_a_client_stalled_mid_frame_after_the_timeout() {
     // The complete frame is echoed; the connection closes after the stall.
     assert_eq!(read_to_close(stalled), b"0002ok");
     assert!(started.elapsed() >= Duration::from_millis(400));
-    let line = server.wait_for("stalled mid-frame");
+    let line = server.wait_for("frame timeout: mid-frame for 0.5s");
     assert!(
-        line.contains("after 1 frame (7 bytes of the next frame received)"),
+        line.contains("after 1 frame (7 bytes of the next frame received); connection closed"),
         "{line}"
     );
 
     // An idle client is closed too, and the server still serves.
     let idle = server.connect();
     assert!(read_to_close(idle).is_empty());
-    server.wait_for("idle for 0.5s after 0 frames");
+    server.wait_for("idle timeout: idle for 0.5s after 0 frames");
     let output = send(&server, &["--framing", "ascii4"], b"still here\n");
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout_lines(&output), [json!({"body": "still here"})]);
@@ -765,25 +766,44 @@ fn serve_echoes_many_frames_glued_together() {
 }
 
 #[test]
-fn serve_refuses_connections_over_the_limit() {
+fn serve_keeps_connections_over_the_limit_waiting_instead_of_refusing_them() {
     let mut server = Server::start(&["--framing", "struct", "--max-connections", "1"]);
     let mut first = server.connect();
     server.wait_for("connected");
-    // The second is closed at once.
-    let second = server.connect();
-    assert!(read_to_close(second).is_empty());
-    server.wait_for("refused, 1 connection already open");
+    // The second waits in the listen backlog: connected, not served, not
+    // closed.
+    let mut second = server.connect();
+    second.write_all(b"\x04\0\0\0next").unwrap();
+    second
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut echo = [0u8; 8];
+    let waiting = second.read(&mut echo).unwrap_err();
+    assert!(
+        matches!(
+            waiting.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+        "{waiting}"
+    );
     // The first is still served.
     first.write_all(b"\x02\0\0\0ok").unwrap();
-    let mut echo = [0u8; 6];
-    first.read_exact(&mut echo).unwrap();
-    assert_eq!(&echo, b"\x02\0\0\0ok");
+    let mut first_echo = [0u8; 6];
+    first.read_exact(&mut first_echo).unwrap();
+    assert_eq!(&first_echo, b"\x02\0\0\0ok");
     drop(first);
     server.wait_for("closed after 1 frame");
-    // Its slot is free again.
+    // Its slot is free again: the second is served, its frame intact.
+    second
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    second.read_exact(&mut echo).unwrap();
+    assert_eq!(&echo, b"\x04\0\0\0next");
+    drop(second);
     let output = send(&server, &["--framing", "struct"], b"again\n");
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(stdout_lines(&output), [json!({"body": "again"})]);
+    assert!(!server.seen.iter().any(|line| line.contains("refused")));
 }
 
 /// A json frame with header fields, as a Python peer writes it.

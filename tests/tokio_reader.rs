@@ -236,7 +236,7 @@ proptest! {
         check_cancelled(Netstring::new(), &payloads, &wire_of(&Netstring::new(), &payloads), &split, &ways, &cancels);
         check_cancelled(LengthField::new(), &payloads, &wire_of(&LengthField::new(), &payloads), &split, &ways, &cancels);
         let crlf = Delimited::new(b"\r\n").unwrap();
-        check_cancelled(crlf.clone(), &lines, &wire_of(&crlf, &lines), &split, &ways, &cancels);
+        check_cancelled(crlf, &lines, &wire_of(&crlf, &lines), &split, &ways, &cancels);
     }
 
     /// The codec in `FramedRead`'s place: the buffer grows only with what

@@ -127,10 +127,28 @@ pub enum Command {
     },
     /// An echo server: sends every frame received back unchanged.
     ///
-    /// Serves many clients at once, one thread each. A client that sends
-    /// bad or oversize input, or stalls, loses only its own connection.
-    #[command(after_help = "Example:
-  framecat serve --framing json --listen 127.0.0.1:9000")]
+    /// Serves many clients at once on one single-threaded async runtime,
+    /// one task per connection (no thread per client): an idle connection
+    /// costs a few KiB. A client that sends bad or oversize input, or is
+    /// too slow, loses only its own connection, with a line on stderr
+    /// naming why.
+    /// At --max-connections, new clients wait in the listen backlog until
+    /// a connection ends. On SIGINT or SIGTERM the server stops accepting,
+    /// echoes the frames already received whole, closes every connection
+    /// within the grace period, prints counts of connections, frames and
+    /// closes by reason on stderr, and exits with status 0.
+    #[command(
+        after_help = "Timeouts: --frame-timeout bounds each frame from its first byte to its
+last, however slowly the bytes drip; --idle-timeout bounds the silence
+between frames; --write-timeout bounds how long replies may stay unsent
+(the reply as a whole, not each write). --timeout sets all three at once;
+the specific options override it.
+
+Example:
+  framecat serve --framing json --listen 127.0.0.1:9000
+  framecat serve --framing ascii4 --listen 0.0.0.0:9000 --max-connections 20000 \\
+      --backlog 4096 --frame-timeout 5 --idle-timeout 300 --write-timeout 10"
+    )]
     Serve {
         #[command(flatten)]
         framing: FramingArgs,
@@ -138,13 +156,36 @@ pub enum Command {
         /// port; the address is printed on stderr).
         #[arg(long, value_name = "ADDR")]
         listen: String,
-        /// Connections served at once; more are closed at once.
-        #[arg(long, default_value_t = 64, value_name = "N")]
-        max_connections: usize,
-        /// Seconds a client may stay silent (idle or mid-frame) or refuse
-        /// to read before its connection is closed.
-        #[arg(long, default_value = "30", value_name = "SECONDS", value_parser = parse::seconds, allow_negative_numbers = true)]
-        timeout: Duration,
+        /// Connections served at once; more wait in the listen backlog
+        /// until one closes (raise `ulimit -n` to match: one file
+        /// descriptor per connection).
+        #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        max_connections: u32,
+        /// Connections the system may hold waiting to be accepted (capped
+        /// by the system: net.core.somaxconn on Linux).
+        #[arg(long, default_value_t = 1024, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        backlog: u32,
+        /// Seconds a frame may take from its first byte to its last
+        /// [default: 30].
+        #[arg(long, value_name = "SECONDS", value_parser = parse::seconds, allow_negative_numbers = true)]
+        frame_timeout: Option<Duration>,
+        /// Seconds a client may stay silent between frames [default: 60].
+        #[arg(long, value_name = "SECONDS", value_parser = parse::seconds, allow_negative_numbers = true)]
+        idle_timeout: Option<Duration>,
+        /// Seconds replies may stay unsent, from when the first of them
+        /// was due until all are sent, before a client that does not read
+        /// them is closed [default: 30].
+        #[arg(long, value_name = "SECONDS", value_parser = parse::seconds, allow_negative_numbers = true)]
+        write_timeout: Option<Duration>,
+        /// Shorthand for --frame-timeout, --idle-timeout and --write-timeout
+        /// all set to SECONDS (each of them, given, overrides it).
+        #[arg(long, value_name = "SECONDS", value_parser = parse::seconds, allow_negative_numbers = true)]
+        timeout: Option<Duration>,
+        /// Seconds, after SIGINT or SIGTERM, to finish the frames in
+        /// flight before every connection is closed (a second signal
+        /// closes them at once).
+        #[arg(long, default_value = "10", value_name = "SECONDS", value_parser = parse::seconds, allow_negative_numbers = true)]
+        grace: Duration,
     },
     /// Connects to ADDR, sends each line of stdin as a frame, prints the
     /// replies.

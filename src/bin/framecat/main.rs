@@ -102,14 +102,21 @@ fn run(command: Command) -> Result<(), Failure> {
             framing,
             listen,
             max_connections,
+            backlog,
+            frame_timeout,
+            idle_timeout,
+            write_timeout,
             timeout,
+            grace,
         } => run_with(
             framing,
             Use::Decode,
             serve::Serve {
                 listen,
                 max_connections,
-                timeout,
+                backlog,
+                timeouts: serve::Timeouts::new(frame_timeout, idle_timeout, write_timeout, timeout),
+                grace,
             },
         ),
         Command::Send {

@@ -1,160 +1,375 @@
-//! `framecat serve`: an echo server, one thread per connection.
+//! `framecat serve`: an echo server on one tokio runtime, one task per
+//! connection.
+//!
+//! The runtime is single-threaded (a `LocalSet`): the framings' decoder
+//! state is not required to be `Send`, and one thread echoes faster than a
+//! loopback client can send. Each connection is one task holding one
+//! socket, split in two halves without a second file descriptor
+//! (`connection.rs`); between frames it holds no read or write buffer.
+//!
+//! Accepting: a connection slot (a semaphore permit) is taken before
+//! `accept`, so at `--max-connections` the server stops accepting and new
+//! clients wait in the listen backlog (`--backlog`) instead of being reset.
+//! Accept errors (out of file descriptors, say) pause accepting, 10 ms at
+//! first, doubling up to 1 s, and are reported at most once a second.
+//!
+//! Shutdown: on SIGINT or SIGTERM the listener is closed, every connection
+//! echoes the frames it has already received whole (and finishes a frame
+//! in progress, within its deadline) and closes; past the grace period the
+//! rest are cut. Then the counts go to stderr and the exit status is 0.
 
+mod connection;
+
+use std::cell::Cell;
 use std::io::{self, ErrorKind};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::net::SocketAddr;
+use std::rc::Rc;
 use std::sync::Arc;
-use std::thread;
 use std::time::Duration;
 
-use sockframe::io::{FrameReader, FrameWriter};
 use sockframe::Limits;
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::sync::{watch, Semaphore};
+use tokio::time::{sleep, timeout_at, Instant};
 
-use crate::failure::{describe, Failure};
+use crate::failure::Failure;
 use crate::framing::{CliFraming, Run};
 use crate::plural::count;
 
+use connection::Reason;
+
+/// `--frame-timeout` unless given (or `--timeout`).
+pub const DEFAULT_FRAME_TIMEOUT: Duration = Duration::from_secs(30);
+/// `--idle-timeout` unless given (or `--timeout`).
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// `--write-timeout` unless given (or `--timeout`).
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The first pause after an accept error; it doubles up to the last.
+const FIRST_BACKOFF: Duration = Duration::from_millis(10);
+const LAST_BACKOFF: Duration = Duration::from_secs(1);
+
+/// After the grace period, how long to wait for the connections' own
+/// cut-off (they close themselves at the grace deadline) before dropping
+/// the ones still running.
+const GRACE_MARGIN: Duration = Duration::from_millis(250);
+
 pub struct Serve {
     pub listen: String,
-    pub max_connections: usize,
-    pub timeout: Duration,
+    pub max_connections: u32,
+    pub backlog: u32,
+    pub timeouts: Timeouts,
+    pub grace: Duration,
+}
+
+/// A connection's deadlines.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// From a frame's first byte to its last.
+    pub frame: Duration,
+    /// Between frames.
+    pub idle: Duration,
+    /// From the first reply due to the last sent.
+    pub write: Duration,
+}
+
+impl Timeouts {
+    /// The options given, `all` (`--timeout`) for those left out, the
+    /// defaults for the rest.
+    pub fn new(
+        frame: Option<Duration>,
+        idle: Option<Duration>,
+        write: Option<Duration>,
+        all: Option<Duration>,
+    ) -> Self {
+        Timeouts {
+            frame: frame.or(all).unwrap_or(DEFAULT_FRAME_TIMEOUT),
+            idle: idle.or(all).unwrap_or(DEFAULT_IDLE_TIMEOUT),
+            write: write.or(all).unwrap_or(DEFAULT_WRITE_TIMEOUT),
+        }
+    }
 }
 
 impl Run for Serve {
     fn run<F: CliFraming>(self, framing: F, limits: Limits) -> Result<(), Failure> {
-        let listener = TcpListener::bind(&self.listen)
-            .map_err(|e| format!("listening on {}: {e}", self.listen))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("starting the runtime: {e}"))?;
+        let tasks = tokio::task::LocalSet::new();
+        let served = runtime.block_on(tasks.run_until(self.serve(framing, limits)));
+        // Connections still running past the grace period end here, their
+        // sockets closed, while the runtime is still there.
+        drop(tasks);
+        served
+    }
+}
+
+/// What every connection task shares.
+pub(crate) struct Shared<F> {
+    pub framing: F,
+    pub limits: Limits,
+    pub timeouts: Timeouts,
+    pub stats: Stats,
+}
+
+/// Counts for the summary printed at shutdown.
+#[derive(Default)]
+pub(crate) struct Stats {
+    connections: Cell<u64>,
+    frames: Cell<u64>,
+    closes: [Cell<u64>; Reason::ALL.len()],
+}
+
+impl Stats {
+    pub fn frame_echoed(&self) {
+        self.frames.set(self.frames.get() + 1);
+    }
+
+    fn closed(&self, reason: Reason) {
+        let cell = &self.closes[reason as usize];
+        cell.set(cell.get() + 1);
+    }
+
+    fn summary(&self, cut: u64) -> String {
+        let closes: Vec<String> = Reason::ALL
+            .iter()
+            .map(|&reason| format!("{} {}", reason.name(), self.closes[reason as usize].get()))
+            .collect();
+        format!(
+            "{}, {}; closes: {}, cut at the end of the grace period {cut}",
+            count(self.connections.get(), "connection"),
+            count(self.frames.get(), "frame"),
+            closes.join(", ")
+        )
+    }
+}
+
+impl Serve {
+    async fn serve<F: CliFraming>(self, framing: F, limits: Limits) -> Result<(), Failure> {
+        // Before the address is printed: a signal sent as soon as the
+        // server listens must find the handlers in place.
+        let mut signals = Signals::new().map_err(|e| format!("handling signals: {e}"))?;
+        let listener = bind(&self.listen, self.backlog).await?;
         let local = listener
             .local_addr()
             .map_err(|e| format!("listening on {}: {e}", self.listen))?;
         eprintln!("framecat: listening on {local}");
-        let open = Arc::new(AtomicUsize::new(0));
-        for stream in listener.incoming() {
-            let stream = match stream {
-                Ok(stream) => stream,
+
+        let shared = Rc::new(Shared {
+            framing,
+            limits,
+            timeouts: self.timeouts,
+            stats: Stats::default(),
+        });
+        let slots = Arc::new(Semaphore::new(self.max_connections as usize));
+        // `Some(grace deadline)` once shutting down.
+        let (shutdown, shutdown_seen) = watch::channel(None::<Instant>);
+        let mut backoff = Backoff::default();
+
+        let signal = loop {
+            // A slot first: at the cap, clients wait in the backlog.
+            let slot = tokio::select! {
+                biased;
+                signal = signals.recv() => break signal,
+                slot = Arc::clone(&slots).acquire_owned() => slot.expect("the semaphore is never closed"),
+            };
+            let accepted = tokio::select! {
+                biased;
+                signal = signals.recv() => break signal,
+                accepted = listener.accept() => accepted,
+            };
+            let (stream, peer) = match accepted {
+                Ok(accepted) => accepted,
+                // The client gave up before it was accepted: not ours.
+                Err(e) if is_per_connection(&e) => continue,
                 Err(e) => {
-                    eprintln!("framecat: accept: {e}");
-                    continue;
+                    let pause = backoff.failed(&e);
+                    tokio::select! {
+                        biased;
+                        signal = signals.recv() => break signal,
+                        () = sleep(pause) => continue,
+                    }
                 }
             };
-            let peer = stream
-                .peer_addr()
-                .map_or_else(|_| "a client".to_owned(), |a| a.to_string());
-            if open.load(Ordering::SeqCst) >= self.max_connections {
-                eprintln!(
-                    "framecat: {peer}: refused, {} already open",
-                    count(self.max_connections as u64, "connection")
-                );
-                continue;
+            backoff.succeeded();
+            let stats = &shared.stats;
+            stats.connections.set(stats.connections.get() + 1);
+            let shared = Rc::clone(&shared);
+            let shutdown = shutdown_seen.clone();
+            tokio::task::spawn_local(async move {
+                let _slot = slot;
+                serve_one(stream, peer, &shared, shutdown).await;
+            });
+        };
+
+        // Stop accepting: clients still in the backlog are refused.
+        drop(listener);
+        let grace_end = Instant::now() + self.grace;
+        let _ = shutdown.send(Some(grace_end));
+        let open = self.max_connections as usize - slots.available_permits();
+        eprintln!(
+            "framecat: {signal}: no longer accepting; finishing {} (grace period {}s)",
+            count(open as u64, "open connection"),
+            self.grace.as_secs_f64()
+        );
+        // Every slot back means every connection ended.
+        let all = tokio::select! {
+            biased;
+            signal = signals.recv() => {
+                eprintln!("framecat: {signal} again: closing every connection now");
+                false
             }
-            let slot = Slot::take(&open);
-            let framing = framing.clone();
-            let timeout = self.timeout;
-            let spawned = thread::Builder::new()
-                .name(format!("framecat {peer}"))
-                .spawn(move || {
-                    let _slot = slot;
-                    eprintln!("framecat: {peer}: connected");
-                    match echo(stream, framing, limits, timeout) {
-                        Ok(frames) => {
-                            eprintln!("framecat: {peer}: closed after {}", count(frames, "frame"))
-                        }
-                        Err(e) => eprintln!("framecat: {peer}: {e}; connection closed"),
-                    }
-                });
-            if let Err(e) = spawned {
-                eprintln!("framecat: no thread for a new connection: {e}");
-            }
-        }
+            all = timeout_at(grace_end + GRACE_MARGIN, slots.acquire_many(self.max_connections)) => all.is_ok(),
+        };
+        let cut = if all {
+            0
+        } else {
+            self.max_connections as usize - slots.available_permits()
+        };
+        eprintln!("framecat: stopped: {}", shared.stats.summary(cut as u64));
         Ok(())
     }
 }
 
-/// One connection slot, given back when the connection's thread ends.
-struct Slot(Arc<AtomicUsize>);
-
-impl Slot {
-    fn take(open: &Arc<AtomicUsize>) -> Self {
-        open.fetch_add(1, Ordering::SeqCst);
-        Slot(Arc::clone(open))
-    }
+/// Serves one connection and reports how it ended.
+async fn serve_one<F: CliFraming>(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    shared: &Shared<F>,
+    shutdown: watch::Receiver<Option<Instant>>,
+) {
+    eprintln!("framecat: {peer}: connected");
+    let ended = connection::echo(stream, shared, shutdown).await;
+    shared.stats.closed(ended.reason);
+    eprintln!("framecat: {peer}: {}", ended.message);
 }
 
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
+/// Binds `addr` with a listen backlog of `backlog` (std's is 128).
+async fn bind(addr: &str, backlog: u32) -> Result<TcpListener, String> {
+    let failed = |e: io::Error| format!("listening on {addr}: {e}");
+    let mut last = None;
+    for candidate in tokio::net::lookup_host(addr).await.map_err(failed)? {
+        match listen_on(candidate, backlog) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
     }
+    Err(failed(last.unwrap_or_else(|| {
+        io::Error::new(ErrorKind::NotFound, "the name has no address")
+    })))
 }
 
-/// Echoes frames until the client closes; returns how many.
-fn echo<F: CliFraming>(
-    stream: TcpStream,
-    framing: F,
-    limits: Limits,
-    timeout: Duration,
-) -> Result<u64, String> {
-    let setup = |e: io::Error| format!("setting up the connection: {e}");
-    stream.set_read_timeout(Some(timeout)).map_err(setup)?;
-    stream.set_write_timeout(Some(timeout)).map_err(setup)?;
-    stream.set_nodelay(true).map_err(setup)?;
-    let write_half = stream.try_clone().map_err(setup)?;
-    let mut reader = FrameReader::with_limits(stream, framing.clone(), limits);
-    let mut writer = FrameWriter::buffered(write_half, framing);
-    let mut frame_count = 0u64;
-    let result = loop {
-        let echoed = match reader.read_frame() {
-            Ok(Some(frame)) => writer.write_raw_frames(frame.raw()),
-            Ok(None) => break Ok(()),
-            Err(e) => break Err(Broke::Read(e)),
-        };
-        if let Err(e) = echoed {
-            break Err(Broke::Write(e));
-        }
-        frame_count += 1;
-        // Gather replies while frames are buffered; send before blocking.
-        match reader.has_buffered_frame() {
-            Ok(true) => {}
-            Ok(false) => {
-                if let Err(e) = writer.flush() {
-                    break Err(Broke::Write(e));
-                }
-            }
-            Err(e) => break Err(Broke::Read(e)),
-        }
+fn listen_on(addr: SocketAddr, backlog: u32) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
     };
-    let silent = format!("{:.1}s", timeout.as_secs_f64());
-    let frames = count(frame_count, "frame");
-    match result {
-        Ok(()) => writer
-            .flush()
-            .map(|()| frame_count)
-            .map_err(|e| format!("writing: {e}")),
-        Err(Broke::Read(e)) => {
-            // Replies to the frames before the error still go out.
-            let _ = writer.flush();
-            if !is_timeout(&e) {
-                Err(format!("after {frames}: {}", describe(&e)))
-            } else if reader.buffer().is_empty() {
-                Err(format!("idle for {silent} after {frames}"))
+    // As std's TcpListener::bind: a restarted server can take its port
+    // back while old connections linger in TIME_WAIT.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(backlog)
+}
+
+/// An accept error about one connection (it was reset while waiting), not
+/// about the server.
+fn is_per_connection(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        ErrorKind::ConnectionAborted
+            | ErrorKind::ConnectionReset
+            | ErrorKind::Interrupted
+            | ErrorKind::WouldBlock
+    )
+}
+
+/// Pauses after accept errors, reported at most once per longest pause.
+#[derive(Default)]
+struct Backoff {
+    /// The current pause; zero after a success.
+    pause: Duration,
+    /// Errors since the last report.
+    unreported: u64,
+    /// When the last report was made, while errors go on.
+    reported: Option<Instant>,
+}
+
+impl Backoff {
+    /// Counts an error (reporting it unless one was reported within the
+    /// longest pause); returns how long to pause.
+    fn failed(&mut self, error: &io::Error) -> Duration {
+        self.pause = (self.pause * 2).clamp(FIRST_BACKOFF, LAST_BACKOFF);
+        self.unreported += 1;
+        let now = Instant::now();
+        if self
+            .reported
+            .is_none_or(|at| now.duration_since(at) >= LAST_BACKOFF)
+        {
+            let repeated = if self.unreported > 1 {
+                format!(
+                    " ({} since the last report)",
+                    count(self.unreported, "error")
+                )
             } else {
-                Err(format!(
-                    "stalled mid-frame for {silent} after {frames} ({} of the next frame received)",
-                    count(reader.buffer().len() as u64, "byte")
-                ))
-            }
+                String::new()
+            };
+            eprintln!(
+                "framecat: accept: {error}{repeated}; pausing accepts (up to {}s at a time)",
+                LAST_BACKOFF.as_secs_f64()
+            );
+            self.reported = Some(now);
+            self.unreported = 0;
         }
-        Err(Broke::Write(e)) if is_timeout(&e) => Err(format!(
-            "not reading its replies: none taken for {silent} after {frames}"
-        )),
-        Err(Broke::Write(e)) => Err(format!("writing after {frames}: {e}")),
+        self.pause
+    }
+
+    fn succeeded(&mut self) {
+        if self.reported.take().is_some() {
+            eprintln!("framecat: accepting again");
+        }
+        self.pause = Duration::ZERO;
+        self.unreported = 0;
     }
 }
 
-enum Broke {
-    Read(io::Error),
-    Write(io::Error),
+/// SIGINT and SIGTERM (Ctrl-C elsewhere).
+struct Signals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
 }
 
-fn is_timeout(error: &io::Error) -> bool {
-    matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+impl Signals {
+    #[cfg(unix)]
+    fn new() -> io::Result<Self> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> io::Result<Self> {
+        Ok(Signals {})
+    }
+
+    /// The next signal's name.
+    #[cfg(unix)]
+    async fn recv(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.interrupt.recv() => "SIGINT",
+            _ = self.terminate.recv() => "SIGTERM",
+        }
+    }
+
+    #[cfg(not(unix))]
+    async fn recv(&mut self) -> &'static str {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
 }
