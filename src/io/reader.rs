@@ -74,7 +74,7 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     }
 
     /// Sets how many bytes to ask the source for at a time (at least 1;
-    /// [`DEFAULT_READ_CHUNK`] unless set). The buffer still grows to hold a
+    /// [`DEFAULT_READ_CHUNK`](crate::io::DEFAULT_READ_CHUNK) unless set). The buffer still grows to hold a
     /// whole frame when [`read_frame`](FrameReader::read_frame) needs it.
     #[must_use]
     pub fn with_read_chunk(mut self, bytes: usize) -> Self {
