@@ -5,7 +5,14 @@
 //!
 //! - `async_read/<size>/<transport>/sockframe_reader`: `tokio::FrameReader`,
 //!   borrowed frames;
-//! - `.../sockframe_codec`: sockframe's `FrameCodec` inside `FramedRead`;
+//! - `.../sockframe_codec`: sockframe's `FrameCodec` inside `FramedRead`
+//!   (frames with their headers: for `LengthField`, a copy of the header
+//!   bytes per frame);
+//! - `.../sockframe_payload_codec`: its `PayloadCodec` (payloads alone, as
+//!   `LengthDelimitedCodec` yields);
+//! - `.../sockframe_codec_binary_le` and `.../length_delimited_le`: the
+//!   codec with `Binary` (no header to copy) and tokio-util little-endian,
+//!   on the same stream;
 //! - `.../length_delimited`: `FramedRead<_, LengthDelimitedCodec>`.
 //!
 //! A writer task sends the whole stream each iteration; every variant reads
@@ -71,6 +78,18 @@ async fn with_binary_codec<R: AsyncRead + Unpin>(source: R) -> usize {
     count
 }
 
+/// The codec yielding payloads alone, as `LengthDelimitedCodec` does.
+async fn with_payload_codec<R: AsyncRead + Unpin>(source: R) -> usize {
+    let codec = FrameCodec::with_limits(LengthField::new(), limits()).payloads();
+    let mut frames = FramedRead::new(source, codec);
+    let mut count = 0;
+    while let Some(frame) = frames.next().await {
+        black_box(frame.expect("a frame"));
+        count += 1;
+    }
+    count
+}
+
 async fn with_length_delimited<R: AsyncRead + Unpin>(source: R, little_endian: bool) -> usize {
     let mut codec = LengthDelimitedCodec::builder();
     if little_endian {
@@ -105,6 +124,7 @@ async fn loopback() -> (TcpStream, TcpStream) {
 enum Variant {
     Reader,
     Codec,
+    PayloadCodec,
     LengthDelimited,
     /// `Binary` (4-byte little-endian length) in sockframe's codec, and
     /// `LengthDelimitedCodec` little-endian on the same stream.
@@ -113,9 +133,10 @@ enum Variant {
 }
 
 impl Variant {
-    const ALL: [(Variant, &'static str); 5] = [
+    const ALL: [(Variant, &'static str); 6] = [
         (Variant::Reader, "sockframe_reader"),
         (Variant::Codec, "sockframe_codec"),
+        (Variant::PayloadCodec, "sockframe_payload_codec"),
         (Variant::LengthDelimited, "length_delimited"),
         (Variant::BinaryCodec, "sockframe_codec_binary_le"),
         (Variant::LengthDelimitedLe, "length_delimited_le"),
@@ -129,6 +150,7 @@ impl Variant {
         match self {
             Variant::Reader => with_reader(source).await,
             Variant::Codec => with_codec(source).await,
+            Variant::PayloadCodec => with_payload_codec(source).await,
             Variant::LengthDelimited => with_length_delimited(source, false).await,
             Variant::BinaryCodec => with_binary_codec(source).await,
             Variant::LengthDelimitedLe => with_length_delimited(source, true).await,

@@ -250,9 +250,10 @@ proptest! {
         let mut got = Vec::new();
         for piece in split.pieces(&wire) {
             buf.extend_from_slice(piece);
-            while let Some(frame) = codec.decode(&mut buf).unwrap() {
-                let raw = frame.raw();
-                let range = raw.as_ptr() as usize..raw.as_ptr() as usize + raw.len();
+            loop {
+                // The read buffer's bytes: the payload must be among them.
+                let range = buf.as_ptr() as usize..buf.as_ptr() as usize + buf.len();
+                let Some(frame) = codec.decode(&mut buf).unwrap() else { break };
                 prop_assert!(frame.payload.is_empty() || range.contains(&(frame.payload.as_ptr() as usize)));
                 prop_assert_eq!(frame.header.as_str(), format!(r#"{{"data_size": {}}}"#, frame.payload.len()));
                 got.push(frame.payload.to_vec());
@@ -294,6 +295,41 @@ fn codec_end_of_stream_says_how_many_bytes_are_missing() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn payload_codec_yields_what_the_frame_codec_does_without_headers() {
+    let wire = wire_of(
+        &Json::new(),
+        &[b"one".to_vec(), b"".to_vec(), b"three".to_vec()],
+    );
+    let mut frames = FrameCodec::new(Json::new());
+    let mut payloads = FrameCodec::new(Json::new()).payloads();
+    let (mut a, mut b) = (bytes::BytesMut::new(), bytes::BytesMut::new());
+    for piece in wire.chunks(5) {
+        a.extend_from_slice(piece);
+        b.extend_from_slice(piece);
+        loop {
+            let (frame, payload) = (
+                frames.decode(&mut a).unwrap(),
+                payloads.decode(&mut b).unwrap(),
+            );
+            assert_eq!(frame.map(|frame| frame.payload), payload);
+            if payload.is_none() {
+                break;
+            }
+        }
+    }
+    assert_eq!(payloads.decoder().offset(), wire.len() as u64);
+    // A cut stream: the same error from both.
+    let mut b = bytes::BytesMut::from(&wire[..7]);
+    let mut payloads = FrameCodec::new(Json::new()).payloads();
+    let error = payloads.decode_eof(&mut b).unwrap_err();
+    assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
+    assert!(matches!(
+        frame_error(&error),
+        Some(Error::UnexpectedEof { offset: 7, .. })
+    ));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 use std::io;
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use tokio_util::codec;
 
 use crate::decoder::Decoder;
@@ -67,15 +67,6 @@ pub struct BytesFrame<H = ()> {
     pub header: H,
     /// The payload (JSON framing: the body).
     pub payload: Bytes,
-    raw: Bytes,
-}
-
-impl<H> BytesFrame<H> {
-    /// The frame exactly as it was on the wire, header and trailer
-    /// included, for relaying it unchanged.
-    pub fn raw(&self) -> &Bytes {
-        &self.raw
-    }
 }
 
 impl<F: Framing> FrameCodec<F> {
@@ -116,24 +107,26 @@ impl<F: Framing> FrameCodec<F> {
     }
 }
 
-impl<F: Framing> codec::Decoder for FrameCodec<F> {
-    type Item = BytesFrame<F::OwnedHeader>;
-    type Error = io::Error;
-
-    #[inline]
-    fn decode(&mut self, src: &mut BytesMut) -> io::Result<Option<Self::Item>> {
+impl<F: Framing> FrameCodec<F> {
+    /// Decodes the next frame, its header made into what `header` makes of
+    /// it; both codecs' `decode`.
+    #[inline(always)]
+    fn next<H>(
+        &mut self,
+        src: &mut BytesMut,
+        header: impl FnOnce(F::Header<'_>) -> H,
+    ) -> io::Result<Option<(H, Bytes)>> {
         match self.decoder.decode_span(src)? {
             Status::Complete(span) => {
-                let header = self.decoder.frame_at(src, &span).header().to_owned_header();
-                let raw = src.split_to(span.total).freeze();
-                let start = span.head.header_len;
-                // `total` fits `usize` and counts the payload.
-                let payload = raw.slice(start..start + span.head.payload_len as usize);
-                Ok(Some(BytesFrame {
-                    header,
-                    payload,
-                    raw,
-                }))
+                let (header_bytes, _) = self.decoder.frame_at(src, &span).into_parts();
+                let header = header(header_bytes);
+                // As tokio-util does: step over the header, split the
+                // payload off (one handle on the buffer), step over the
+                // trailer. `total` fits `usize` and counts the payload.
+                src.advance(span.head.header_len);
+                let payload = src.split_to(span.head.payload_len as usize).freeze();
+                src.advance(span.head.trailer_len);
+                Ok(Some((header, payload)))
             }
             Status::Partial(needed) => {
                 src.reserve(needed.bytes().min(self.read_chunk));
@@ -142,15 +135,102 @@ impl<F: Framing> codec::Decoder for FrameCodec<F> {
         }
     }
 
-    fn decode_eof(&mut self, src: &mut BytesMut) -> io::Result<Option<Self::Item>> {
-        if let Some(frame) = self.decode(src)? {
+    /// [`next`](FrameCodec::next) at the end of the stream: the framing's
+    /// last frame, or the end (clean, or `UnexpectedEof`).
+    fn next_at_end<H>(
+        &mut self,
+        src: &mut BytesMut,
+        header: impl Fn(F::Header<'_>) -> H,
+    ) -> io::Result<Option<(H, Bytes)>> {
+        if let Some(frame) = self.next(src, &header)? {
             return Ok(Some(frame));
         }
         if self.decoder.end_stream(src)? {
-            return self.decode(src);
+            return self.next(src, &header);
         }
         self.decoder.finish(src)?;
         Ok(None)
+    }
+}
+
+impl<F: Framing> codec::Decoder for FrameCodec<F> {
+    type Item = BytesFrame<F::OwnedHeader>;
+    type Error = io::Error;
+
+    #[inline]
+    fn decode(&mut self, src: &mut BytesMut) -> io::Result<Option<Self::Item>> {
+        Ok(self
+            .next(src, |header| header.to_owned_header())?
+            .map(|(header, payload)| BytesFrame { header, payload }))
+    }
+
+    fn decode_eof(&mut self, src: &mut BytesMut) -> io::Result<Option<Self::Item>> {
+        Ok(self
+            .next_at_end(src, |header| header.to_owned_header())?
+            .map(|(header, payload)| BytesFrame { header, payload }))
+    }
+}
+
+/// [`FrameCodec`] yielding payloads alone, as [`Bytes`], with no header
+/// copied out: what `LengthDelimitedCodec` yields, for code written against
+/// it, and the fastest for framings whose owned header allocates
+/// (`LengthField`'s header bytes). Made by [`FrameCodec::payloads`].
+///
+/// ```
+/// use bytes::BytesMut;
+/// use sockframe::tokio::FrameCodec;
+/// use sockframe::LengthField;
+/// use tokio_util::codec::Decoder;
+///
+/// let mut codec = FrameCodec::new(LengthField::new()).payloads();
+/// let mut buf = BytesMut::from(&b"\0\0\0\x05hello"[..]);
+/// assert_eq!(codec.decode(&mut buf)?.expect("a frame"), "hello");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct PayloadCodec<F: Framing>(FrameCodec<F>);
+
+impl<F: Framing> FrameCodec<F> {
+    /// This codec yielding payloads alone: see [`PayloadCodec`].
+    pub fn payloads(self) -> PayloadCodec<F> {
+        PayloadCodec(self)
+    }
+}
+
+impl<F: Framing> PayloadCodec<F> {
+    /// The codec yielding whole frames, headers included.
+    pub fn into_frame_codec(self) -> FrameCodec<F> {
+        self.0
+    }
+
+    /// The decoder (offset, limits, sticky error).
+    pub fn decoder(&self) -> &Decoder<F> {
+        self.0.decoder()
+    }
+}
+
+impl<F: Framing> codec::Decoder for PayloadCodec<F> {
+    type Item = Bytes;
+    type Error = io::Error;
+
+    #[inline]
+    fn decode(&mut self, src: &mut BytesMut) -> io::Result<Option<Bytes>> {
+        Ok(self.0.next(src, |_| ())?.map(|((), payload)| payload))
+    }
+
+    fn decode_eof(&mut self, src: &mut BytesMut) -> io::Result<Option<Bytes>> {
+        Ok(self
+            .0
+            .next_at_end(src, |_| ())?
+            .map(|((), payload)| payload))
+    }
+}
+
+impl<F: Framing + Encode, B: AsRef<[u8]>> codec::Encoder<B> for PayloadCodec<F> {
+    type Error = io::Error;
+
+    fn encode(&mut self, payload: B, dst: &mut BytesMut) -> io::Result<()> {
+        self.0.encode(payload, dst)
     }
 }
 

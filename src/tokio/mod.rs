@@ -5,7 +5,8 @@
 //! |---|---|---|
 //! | [`FrameReader`] | any tokio `AsyncRead` | frames in, borrowed or owned; bodies streamed to any `AsyncWrite`; cancel-safe |
 //! | [`FrameWriter`] | any tokio `AsyncWrite` | frames out, vectored, optionally gathered |
-//! | [`FrameCodec`] | `tokio_util::codec` | `FramedRead` / `FramedWrite` / `Framed` with any framing |
+//! | [`FrameCodec`] | `tokio_util::codec` | `FramedRead` / `FramedWrite` / `Framed` with any framing, headers included |
+//! | [`PayloadCodec`] | `tokio_util::codec` | the same, payloads alone (as `LengthDelimitedCodec` yields them) |
 //!
 //! [`FrameReader`] and [`FrameWriter`] are the async twins of
 //! [`io::FrameReader`](crate::io::FrameReader) and
@@ -44,7 +45,7 @@ mod codec;
 mod reader;
 mod writer;
 
-pub use codec::{BytesFrame, FrameCodec};
+pub use codec::{BytesFrame, FrameCodec, PayloadCodec};
 pub use reader::FrameReader;
 pub use writer::FrameWriter;
 
