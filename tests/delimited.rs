@@ -41,62 +41,43 @@ type Outcome = (Vec<Vec<u8>>, Result<(), Error>);
 type Counted = ((u64, u64, u64), Result<(), Error>);
 
 // ---------------------------------------------------------------------------
-// The model: split at the first occurrence of the delimiter, found naively.
+// The model: split at the first occurrence of the delimiter, found naively
+// (the fuzz target's, one copy).
 
-/// The first start of `delimiter` in `bytes`, the slow obvious way.
-fn naive_find(bytes: &[u8], delimiter: &[u8]) -> Option<usize> {
-    (0..=bytes.len().checked_sub(delimiter.len())?).find(|&s| bytes[s..].starts_with(delimiter))
-}
+// The other framings' models are unused here.
+#[allow(dead_code)]
+#[path = "../fuzz/src/framing_models.rs"]
+mod framing_models;
+
+use framing_models::naive_find;
 
 /// What every API must yield for `stream`: the frames, each frame's bytes
-/// on the wire, and how the stream ends. `FrameTooLong`'s `length` is how
-/// much the decoder had seen, which depends on the pieces: the model says
+/// on the wire, and how the stream ends, by the model decoder of
+/// fuzz/src/framing_models.rs (the fuzz target's own; split at the first
+/// delimiter starting within `max_frame`). `FrameTooLong`'s `length` is
+/// how much the decoder had seen, which depends on the pieces: here it is
 /// 0, and [`normalize`] checks and clears the decoders' value.
 fn model(framing: &Delimited, max_frame: u64, stream: &[u8]) -> (Outcome, Vec<usize>) {
-    let delimiter = framing.delimiter();
-    let d = delimiter.len();
-    let max = usize::try_from(max_frame).unwrap_or(usize::MAX);
-    let too_long = |offset: usize| Error::FrameTooLong {
-        offset: offset as u64,
-        length: 0,
-        limit: max_frame,
-    };
-    let (mut frames, mut raws) = (Vec::new(), Vec::new());
-    let mut at = 0;
-    loop {
-        let rest = &stream[at..];
-        // Only a delimiter starting within the limit ends a frame.
-        let window = &rest[..rest.len().min(max.saturating_add(d))];
-        if let Some(s) = naive_find(window, delimiter) {
-            frames.push(rest[..s].to_vec());
-            raws.push(s + d);
-            at += s + d;
-            continue;
-        }
-        // The earliest start whose bytes may still begin a delimiter.
-        let viable = (0..=rest.len())
-            .find(|&s| s + d > rest.len() && delimiter.starts_with(&rest[s..]))
-            .unwrap_or(rest.len());
-        let end = if viable > max {
-            Err(too_long(at))
-        } else if rest.is_empty() {
-            Ok(())
-        } else if framing.takes_last_frame() {
-            if rest.len() > max {
-                Err(too_long(at))
-            } else {
-                frames.push(rest.to_vec());
-                raws.push(rest.len());
-                Ok(())
-            }
-        } else {
-            Err(Error::UnexpectedEof {
-                offset: stream.len() as u64,
-                needed: Needed::at_least(viable + d - rest.len()),
-            })
-        };
-        return ((frames, end), raws);
-    }
+    let limits = Limits::new().max_frame(max_frame);
+    let outcome =
+        framing_models::delimited_model(framing, &limits, stream, framing_models::Api::Whole);
+    let raws = outcome.frames.iter().map(|frame| frame.wire).collect();
+    let frames = outcome
+        .frames
+        .into_iter()
+        .map(|frame| frame.payload)
+        .collect();
+    let end = outcome.end.map_err(|want| match want {
+        framing_models::Want::Exactly(Error::FrameTooLong { offset, limit, .. })
+        | framing_models::Want::FrameTooLong { offset, limit, .. } => Error::FrameTooLong {
+            offset,
+            length: 0,
+            limit,
+        },
+        framing_models::Want::Exactly(error) => error,
+        other => panic!("the model expects {other:?}: not for Delimited"),
+    });
+    ((frames, end), raws)
 }
 
 /// `FrameTooLong` with its `length` checked (more than the limit: at least

@@ -1,7 +1,8 @@
 //! Replays the committed fuzz seeds (`fuzz/seeds/<target>/`) and every past
 //! crash (`fuzz/regressions/<target>/`) through the fuzz targets' own
-//! bodies, so `cargo test` keeps them passing without libFuzzer.
-#![cfg(all(feature = "std", feature = "json"))]
+//! bodies, so `cargo test` keeps them passing without libFuzzer. The bodies
+//! drive the decoders with `sockframe::testing` (feature `testing`).
+#![cfg(all(feature = "testing", feature = "json"))]
 
 use std::collections::BTreeSet;
 use std::fs;

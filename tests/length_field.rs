@@ -1244,194 +1244,34 @@ fn netty_style_length_includes_its_own_field_in_both_directions() {
 // ---------------------------------------------------------------------------
 // Properties, against a model of tokio-util's and netty's formulas.
 
-#[derive(Debug, Clone, Copy)]
-enum Dropped {
-    Default,
-    /// tokio-util: the adjusted length follows these bytes.
-    NumSkip(usize),
-    /// netty: the adjusted length follows the length field.
-    Strip(usize),
-}
+// The model is the fuzz target's (fuzz/src/framing_models.rs, one copy);
+// the other framings' models are unused here.
+#[allow(dead_code)]
+#[path = "../fuzz/src/framing_models.rs"]
+mod framing_models;
 
-#[derive(Debug, Clone, Copy)]
-struct Layout {
-    offset: usize,
-    width: usize,
-    big: bool,
-    signed: bool,
-    adjustment: i64,
-    dropped_by: Dropped,
-    includes: bool,
-    max: Option<usize>,
-}
+use framing_models::{Dropped, Layout};
 
-impl Layout {
-    fn builder(&self) -> LengthFieldBuilder {
-        let mut b = LengthField::builder();
-        b.length_field_offset(self.offset)
-            .length_field_length(self.width)
-            .endian(if self.big {
-                Endian::Big
-            } else {
-                Endian::Little
-            })
-            .length_adjustment(self.adjustment as isize)
-            .length_includes_length_field_length(self.includes);
-        if self.signed {
-            b.signed();
-        }
-        match self.dropped_by {
-            Dropped::Default => {}
-            Dropped::NumSkip(n) => {
-                b.num_skip(n);
-            }
-            Dropped::Strip(n) => {
-                b.initial_bytes_to_strip(n);
-            }
-        }
-        if let Some(max) = self.max {
-            b.max_frame_length(max);
-        }
-        b
-    }
-
-    fn field_end(&self) -> usize {
-        self.offset + self.width
-    }
-
-    fn dropped(&self) -> usize {
-        match self.dropped_by {
-            Dropped::Default => self.field_end(),
-            Dropped::NumSkip(n) | Dropped::Strip(n) => n,
-        }
-    }
-
-    fn adjustment(&self) -> i128 {
-        i128::from(self.adjustment) - if self.includes { self.width as i128 } else { 0 }
-    }
-
-    fn field_max(&self) -> i128 {
-        let bits = 8 * self.width as u32 - u32::from(self.signed);
-        (1i128 << bits) - 1
-    }
-
-    /// The frame's whole length for a field value, by each library's rule.
-    fn frame_len(&self, field: i128) -> i128 {
-        let adjusted = field + self.adjustment();
-        match self.dropped_by {
-            // netty: lengthFieldEndOffset + adjusted.
-            Dropped::Strip(_) => self.field_end() as i128 + adjusted,
-            // tokio-util: num_skip + adjusted.
-            Dropped::Default | Dropped::NumSkip(_) => self.dropped() as i128 + adjusted,
-        }
-    }
-
-    /// The field value announcing a frame of `frame_len` bytes.
-    fn field_for(&self, frame_len: i128) -> i128 {
-        let start = match self.dropped_by {
-            Dropped::Strip(_) => self.field_end(),
-            Dropped::Default | Dropped::NumSkip(_) => self.dropped(),
-        };
-        frame_len - start as i128 - self.adjustment()
-    }
-
-    fn read(&self, bytes: &[u8]) -> i128 {
-        let mut value: u64 = 0;
-        for i in 0..self.width {
-            let byte = if self.big {
-                bytes[i]
-            } else {
-                bytes[self.width - 1 - i]
-            };
-            value = value << 8 | u64::from(byte);
-        }
-        if self.signed && value >> (8 * self.width - 1) & 1 == 1 {
-            value as i128 - (1i128 << (8 * self.width))
-        } else {
-            value as i128
-        }
-    }
-
-    fn write(&self, field: i128, frame: &mut [u8]) {
-        for i in 0..self.width {
-            let byte = (field >> (8 * (self.width - 1 - i))) as u8;
-            let at = if self.big { i } else { self.width - 1 - i };
-            frame[self.offset + at] = byte;
-        }
-    }
-}
-
-/// The model: decodes `stream` frame by frame with the formulas above, as
-/// the decoders must, errors and all (`InvalidHeader`'s reason aside).
+/// The model: decodes `stream` frame by frame with tokio-util's and netty's
+/// formulas, as the decoders must, errors and all (`InvalidHeader`'s
+/// reason aside), with `limit` on payloads (both limits).
 fn model_decode(layout: &Layout, stream: &[u8], limit: u64) -> Outcome<Vec<u8>> {
-    let mut frames = Vec::new();
-    let mut pos = 0usize;
-    let cut = |needed| Error::UnexpectedEof {
-        offset: stream.len() as u64,
-        needed,
-    };
-    loop {
-        let rest = &stream[pos..];
-        if rest.is_empty() {
-            return (frames, Ok(()));
+    let limits = Limits::new().max_frame(limit).max_streamed_body(limit);
+    let outcome =
+        framing_models::length_field_model(layout, &limits, stream, framing_models::Api::Whole);
+    let frames = outcome
+        .frames
+        .iter()
+        .map(|taken| frame(&taken.header, &taken.payload))
+        .collect();
+    let end = outcome.end.map_err(|want| match want {
+        framing_models::Want::Exactly(Error::InvalidHeader { offset, .. }) => {
+            Error::invalid_header(offset, "")
         }
-        let end = layout.field_end();
-        if rest.len() < end {
-            return (frames, Err(cut(Needed::at_least(end - rest.len()))));
-        }
-        let field = layout.read(&rest[layout.offset..end]);
-        let adjusted = field + layout.adjustment();
-        let negative = if field < 0 { field } else { adjusted };
-        if negative < 0 {
-            return (
-                frames,
-                Err(Error::NegativeLength {
-                    offset: pos as u64,
-                    length: negative as i64,
-                }),
-            );
-        }
-        let frame_len = layout.frame_len(field);
-        let dropped = layout.dropped();
-        if frame_len < end as i128 || frame_len < dropped as i128 {
-            return (
-                frames,
-                Err(Error::invalid_header((pos + layout.offset) as u64, "")),
-            );
-        }
-        let payload = u64::try_from(frame_len - dropped as i128).unwrap_or(u64::MAX);
-        if let Some(max) = layout.max {
-            if payload > max as u64 {
-                return (
-                    frames,
-                    Err(Error::FrameTooLong {
-                        offset: pos as u64,
-                        length: payload,
-                        limit: max as u64,
-                    }),
-                );
-            }
-        }
-        if rest.len() < dropped {
-            return (frames, Err(cut(Needed::at_least(dropped - rest.len()))));
-        }
-        if payload > limit {
-            return (
-                frames,
-                Err(Error::FrameTooLong {
-                    offset: pos as u64,
-                    length: payload,
-                    limit,
-                }),
-            );
-        }
-        let frame_len = frame_len as usize;
-        if rest.len() < frame_len {
-            return (frames, Err(cut(Needed::exact(frame_len - rest.len()))));
-        }
-        frames.push(frame(&rest[..dropped], &rest[dropped..frame_len]));
-        pos += frame_len;
-    }
+        framing_models::Want::Exactly(error) => error,
+        other => panic!("the model expects {other:?}: not for LengthField"),
+    });
+    (frames, end)
 }
 
 /// `InvalidHeader`'s reason is prose: compared by offset only.
@@ -1465,7 +1305,7 @@ fn raw_layouts() -> impl Strategy<Value = Layout> {
             |(offset, width, big, signed, adjustment, dropped_by, includes, max)| Layout {
                 offset,
                 width,
-                big,
+                endian: if big { Endian::Big } else { Endian::Little },
                 signed,
                 adjustment,
                 dropped_by,
@@ -1513,7 +1353,7 @@ fn valid_stream(
     let dropped = layout.dropped();
     for (i, &payload) in lengths.iter().enumerate() {
         let frame_len = dropped + payload;
-        let field = layout.field_for(frame_len as i128);
+        let field = layout.field_for(payload);
         let fits_limits = payload as u64 <= limit && layout.max.is_none_or(|m| payload <= m);
         if frame_len < layout.field_end()
             || !(0..=layout.field_max()).contains(&field)
@@ -1524,7 +1364,7 @@ fn valid_stream(
         let mut bytes: Vec<u8> = (0..frame_len)
             .map(|j| filler[(i * 7 + j) % filler.len()])
             .collect();
-        layout.write(field, &mut bytes);
+        layout.write_field(field, &mut bytes);
         frames.push(frame(&bytes[..dropped], &bytes[dropped..]));
         stream.extend_from_slice(&bytes);
     }
@@ -1584,7 +1424,7 @@ proptest! {
                 }
                 // Shorter than the adjustment allows: the field would be negative.
                 Err(Error::CannotEncode { .. }) => {
-                    prop_assert!(layout.field_for((dropped + payload.len()) as i128) < 0);
+                    prop_assert!(layout.field_for(payload.len()) < 0);
                 }
                 Err(other) => prop_assert!(false, "{other:?}"),
             }

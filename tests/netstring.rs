@@ -1,10 +1,16 @@
 //! The `Netstring` framing (`<decimal length>:<payload>,`) through every
 //! API: vectors, every split, exact errors (digits, leading zeros, the
 //! comma, limits refused while the digits arrive), the O(n) scan,
-//! writers, datagrams, and property tests against a model decoder.
+//! writers, datagrams, and property tests against the fuzz targets' model
+//! decoder (fuzz/src/framing_models.rs).
 
 #[path = "framing_checks/mod.rs"]
 mod framing_checks;
+// The model decoders are the fuzz targets' (one copy); the other framings'
+// models are unused here.
+#[allow(dead_code)]
+#[path = "../fuzz/src/framing_models.rs"]
+mod framing_models;
 
 use std::num::NonZeroUsize;
 
@@ -365,93 +371,22 @@ fn datagrams_carry_one_frame_each() {
     check_datagrams(&Netstring::new(), &payloads);
 }
 
-/// What a stream decodes to, written as plainly as possible, with `limit`
-/// on payloads (both limits equal).
+/// The model decoder, fuzz/src/framing_models.rs (the fuzz target's own),
+/// with `limit` on payloads (both limits): the payloads, then `Ok` or the
+/// error, `InvalidHeader` reasons in the model's words.
 fn model(stream: &[u8], limit: u64) -> Outcome {
-    let mut payloads = Vec::new();
-    let mut at = 0usize;
-    let fail = |payloads: Vec<Vec<u8>>, error: Error| (payloads, Err(error));
-    while at < stream.len() {
-        let mut length = 0u64;
-        let mut digits = 0usize;
-        loop {
-            let index = at + digits;
-            let Some(&byte) = stream.get(index) else {
-                let eof = Error::UnexpectedEof {
-                    offset: stream.len() as u64,
-                    needed: at_least(1),
-                };
-                return fail(payloads, eof);
-            };
-            if byte == b':' && digits > 0 {
-                break;
-            }
-            if byte == b':' {
-                return fail(payloads, Error::invalid_header(index as u64, "empty"));
-            }
-            if !byte.is_ascii_digit() {
-                let error = Error::InvalidDigit {
-                    offset: index as u64,
-                    byte,
-                };
-                return fail(payloads, error);
-            }
-            if digits > 0 && length == 0 {
-                return fail(
-                    payloads,
-                    Error::invalid_header(index as u64, "leading zero"),
-                );
-            }
-            let Some(next) = length
-                .checked_mul(10)
-                .and_then(|n| n.checked_add(u64::from(byte - b'0')))
-            else {
-                return fail(
-                    payloads,
-                    Error::invalid_header(index as u64, "over 64 bits"),
-                );
-            };
-            length = next;
-            if length > limit {
-                let error = Error::FrameTooLong {
-                    offset: at as u64,
-                    length,
-                    limit,
-                };
-                return fail(payloads, error);
-            }
-            digits += 1;
-        }
-        let header_len = digits + 1;
-        let end = usize::try_from(length)
-            .ok()
-            .and_then(|n| n.checked_add(header_len + 1))
-            .and_then(|n| n.checked_add(at));
-        let Some(end) = end.filter(|_| usize::try_from(length).is_ok()) else {
-            let error = Error::FrameTooLong {
-                offset: at as u64,
-                length,
-                limit: usize::MAX as u64,
-            };
-            return fail(payloads, error);
-        };
-        if end > stream.len() {
-            let eof = Error::UnexpectedEof {
-                offset: stream.len() as u64,
-                needed: exact(end - stream.len()),
-            };
-            return fail(payloads, eof);
-        }
-        if stream[end - 1] != b',' {
-            return fail(
-                payloads,
-                Error::invalid_header(end as u64 - 1, "expected ','"),
-            );
-        }
-        payloads.push(stream[at + header_len..end - 1].to_vec());
-        at = end;
-    }
-    (payloads, Ok(()))
+    let outcome =
+        framing_models::netstring_model(&both_limits(limit), stream, framing_models::Api::Whole);
+    let payloads = outcome
+        .frames
+        .into_iter()
+        .map(|frame| frame.payload)
+        .collect();
+    let end = outcome.end.map_err(|want| match want {
+        framing_models::Want::Exactly(error) => error,
+        other => panic!("the model expects {other:?}: not under the default max_header"),
+    });
+    (payloads, end)
 }
 
 /// The outcome with `InvalidHeader` reasons cut to the model's words.

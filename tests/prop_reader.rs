@@ -12,8 +12,11 @@
 //! - its buffer stays within the limit plus the read chunk.
 //!
 //! The checks are the `blocking_reader` fuzz target's own
-//! (`fuzz/src/reader.rs`); proptest generates the cases and shrinks them.
-#![cfg(all(feature = "std", feature = "json"))]
+//! (`check_reader_case` in `fuzz/src/lib.rs`: `sockframe::testing` takes
+//! the frames in turn as the case says, with every other API beside, and
+//! the model says what they must be); proptest generates the cases and
+//! shrinks them.
+#![cfg(all(feature = "testing", feature = "json"))]
 
 #[allow(dead_code)]
 #[path = "../fuzz/src/lib.rs"]
@@ -23,9 +26,9 @@ mod prop_common;
 use proptest::collection::vec;
 use proptest::prelude::*;
 
-use fuzz_bodies::reader::{ReadMode, ReadStep};
 use fuzz_bodies::spec::{
-    EndianSpec, FieldValue, FrameSpec, FramingSpec, KeySpec, LimitsSpec, PrefixSpec, WidthSpec,
+    EndianSpec, FieldValue, FrameSpec, FramingSpec, KeySpec, LimitsSpec, PrefixSpec, ReadMode,
+    ReadStep, WidthSpec,
 };
 use fuzz_bodies::{check_reader_case, ReaderCase, Tail};
 use prop_common::config;

@@ -1,6 +1,6 @@
 //! Properties of whole streams, for every framing in every configuration,
-//! through every decoding API (`decode`, `decode_event`,
-//! `FrameBuffer::next_frame`, `FrameBuffer::next_event`):
+//! through every decoding API (`Decoder`, `FrameBuffer`, `FrameReader`,
+//! datagrams, driven by `sockframe::testing`):
 //!
 //! - however the stream is cut, the frames out are the frames in, and the
 //!   consumed counts add up to the stream length;
@@ -11,9 +11,12 @@
 //! - every strict prefix of a stream yields its whole frames, then the
 //!   end-of-stream error with the exact number of bytes missing.
 //!
-//! Each driver also checks every call's own promises (see `fuzz/src/drive.rs`)
-//! and agrees with the model decoder (`fuzz/src/model.rs`).
-#![cfg(all(feature = "std", feature = "json"))]
+//! The kit also checks every call's own promises (see `sockframe::testing`),
+//! and what the APIs yield agrees with the model decoder
+//! (`fuzz/src/model.rs`), wherever the stream could end. And the kit's
+//! own round trip holds over every built-in framing, the issue-10 ones
+//! included, in every configuration its strategies generate.
+#![cfg(all(feature = "proptest", feature = "json"))]
 
 #[allow(dead_code)]
 #[path = "../fuzz/src/lib.rs"]
@@ -23,7 +26,8 @@ mod prop_common;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
-use sockframe::{Decoder, Encode, Error, FrameBuffer, Framing, Limits};
+use sockframe::testing::{any_framing, narrow_payloads, payloads};
+use sockframe::{Encode, Error, Limits};
 
 use prop_common::*;
 
@@ -89,7 +93,7 @@ proptest! {
     #[test]
     fn frames_out_equal_frames_in_whatever_the_split(
         (framing, limits, frames) in stream_case(48, 2048, 7),
-        sizes in splits(),
+        split in splits(16_000),
     ) {
         with_framing!(&framing, |framing| {
             let sent = send(framing, &frames);
@@ -100,7 +104,7 @@ proptest! {
             for (frame, sent) in expected.frames.iter().zip(&sent) {
                 prop_assert_eq!(&frame.payload[..], &sent.wire[sent.header_len..]);
             }
-            prop_assert_eq!(check_stream(framing, limits, &stream, &sizes), expected);
+            prop_assert_eq!(check_stream(framing, limits, &stream, &split, &apart()), expected);
         });
     }
 
@@ -108,7 +112,7 @@ proptest! {
     fn announced_lengths_reserve_nothing(
         (framing, limit) in framing_and_limit_below_its_max(1000),
         excess in any::<u64>(),
-        sizes in splits(),
+        split in splits(16),
     ) {
         let max = max_payload(&framing).min(usize::MAX as u64);
         with_framing!(&framing, |framing| {
@@ -120,7 +124,7 @@ proptest! {
             let header = header.as_ref();
             let limits = Limits::new().max_frame(limit);
             let expected = Error::FrameTooLong { offset: 0, length: announced, limit };
-            refused_at_header(framing, limits, header, &sizes, &expected)?;
+            refused_at_header(framing, limits, header, &split, &expected)?;
         });
     }
 
@@ -128,7 +132,7 @@ proptest! {
     fn announced_json_headers_reserve_nothing(
         (prefix, limit) in prefix_and_limit_below_its_max(1000),
         excess in any::<u64>(),
-        sizes in splits(),
+        split in splits(16),
     ) {
         let max = prefix.max_len();
         let announced = limit as u64 + 1 + excess % (max - limit as u64);
@@ -136,36 +140,28 @@ proptest! {
         let limits = Limits::new().max_header(limit);
         let expected = Error::HeaderTooLong { offset: 0, length: announced, limit: limit as u64 };
         let json = sockframe::Json::new().with_prefix(prefix);
-        refused_at_header(&json, limits, &header, &sizes, &expected)?;
+        refused_at_header(&json, limits, &header, &split, &expected)?;
     }
 }
 
-/// Pushes a header that announces too much, in pieces: nothing is refused
-/// before the header is whole, then exactly `expected`; the buffer never
-/// holds more than the pieces pushed.
-fn refused_at_header<F: Framing + Clone>(
-    framing: &F,
+/// A header that announces too much, cut as `split` says, through every
+/// API: nothing is refused before the header is whole (the model of every
+/// prefix, wherever the stream could end), then exactly `expected`; no
+/// buffer grows with the length announced (the kit's memory checks: at
+/// most its smallest allocation for these few bytes).
+fn refused_at_header<S: Subject>(
+    framing: &S,
     limits: Limits,
     header: &[u8],
-    sizes: &[usize],
+    split: &Split,
     expected: &Error,
 ) -> Result<(), TestCaseError> {
-    let pieces = fuzz_bodies::drive::cut(header, sizes);
-    let mut buffer = FrameBuffer::new(Decoder::with_limits(framing.clone(), limits));
-    let mut pushed = 0;
-    for piece in pieces {
-        buffer.push(piece);
-        pushed += piece.len();
-        let result = buffer.next_frame().map(|frame| frame.is_some());
-        if pushed < header.len() {
-            prop_assert_eq!(result, Ok(false), "refused before the header was whole");
-        } else {
-            prop_assert_eq!(result, Err(expected.clone()));
-            prop_assert_eq!(buffer.finish(), Err(expected.clone()));
-        }
-        // The buffer's smallest allocation; never the announced length.
-        prop_assert!(buffer.capacity() <= 4096, "capacity {}", buffer.capacity());
-    }
+    let outcome = check_stream(framing, limits, header, split, &apart());
+    prop_assert!(outcome.frames.is_empty());
+    prop_assert_eq!(
+        &outcome.end,
+        &End::Failed(model::Expected::Exactly(expected.clone()))
+    );
     Ok(())
 }
 
@@ -175,7 +171,7 @@ proptest! {
     #[test]
     fn limits_hold_whatever_the_split(
         (framing, limits, frames) in near_limit_case(),
-        sizes in splits(),
+        split in splits(16_000),
     ) {
         with_framing!(&framing, |framing| {
             let sent = send(framing, &frames);
@@ -208,19 +204,20 @@ proptest! {
                 }
                 at += frame.wire.len() as u64;
             }
-            // Memory: checked by the FrameBuffer drivers on every push.
-            prop_assert_eq!(check_stream(framing, limits, &stream, &sizes), expected);
+            // Memory: checked by the kit on every push and every read.
+            prop_assert_eq!(check_stream(framing, limits, &stream, &split, &apart()), expected);
         });
     }
 
     #[test]
     fn every_strict_prefix_yields_whole_frames_then_eof(
         (framing, limits, frames) in stream_case(12, 100, 4),
-        sizes in splits(),
+        split in splits(600),
     ) {
         with_framing!(&framing, |framing| {
             let sent = send(framing, &frames);
             let stream = wire(&sent);
+            let layout = framing.layout();
             for cut in 0..stream.len() {
                 let expected = expected_outcome(&sent, &limits, cut);
                 // Spelled out: the frames that end by the cut, then a clean
@@ -253,8 +250,39 @@ proptest! {
                 }
                 prop_assert_eq!(expected.frames.len(), whole);
                 prop_assert_eq!(&expected.end, &end);
-                prop_assert_eq!(check_stream(framing, limits, &stream[..cut], &sizes), expected);
+                let model = model::decode(&layout, &limits, &stream[..cut], model::Api::WholeFrames);
+                prop_assert_eq!(&model, &expected);
+            }
+            // The decoders: at every prefix, where the stream ends after
+            // each byte (the model of each prefix, held to by `check_stream`,
+            // is the expectation above), and on prefixes of their own,
+            // cut as the split says.
+            prop_assert_eq!(
+                check_stream(framing, limits, &stream, &Split::bytewise(), &apart()),
+                expected_outcome(&sent, &limits, stream.len())
+            );
+            let step = stream.len().div_ceil(8).max(1);
+            for cut in (0..stream.len()).step_by(step) {
+                let expected = expected_outcome(&sent, &limits, cut);
+                prop_assert_eq!(check_stream(framing, limits, &stream[..cut], &split, &apart()), expected);
             }
         });
+    }
+}
+
+proptest! {
+    #![proptest_config(config(128, REGRESSIONS))]
+
+    /// The kit's own round trip (every API under the split, the encoder,
+    /// the limits, junk after the frames) over every built-in framing in
+    /// every configuration the kit generates: "a protocol over any
+    /// sockframe framing".
+    #[test]
+    fn every_framing_round_trips_through_the_kit(
+        framing in any_framing(),
+        payloads in prop_oneof![payloads(6, 300), narrow_payloads(6, 40)],
+        split in splits(2000),
+    ) {
+        framing.check_roundtrip(&payloads, &split);
     }
 }

@@ -429,6 +429,10 @@ proptest! {
             AnyFraming::Ascii(f) => fuzz_framing(&f, &data),
             AnyFraming::Binary(f) => fuzz_framing(&f, &data),
             AnyFraming::Json(f) => fuzz_framing(&f, &data),
+            AnyFraming::LengthField(f) => fuzz_framing(&f, &data),
+            AnyFraming::Varint(f) => fuzz_framing(&f, &data),
+            AnyFraming::Netstring(f) => fuzz_framing(&f, &data),
+            AnyFraming::Delimited(f) => fuzz_framing(&f, &data),
             _ => unreachable!("a new built-in framing: add it here"),
         }
     }

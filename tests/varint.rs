@@ -1,10 +1,15 @@
 //! The `Varint` framing (unsigned LEB128 length, protobuf's delimited
 //! messages) through every API: vectors, every split, exact errors,
-//! limits, the O(n) scan, writers, datagrams, and property tests against a
-//! model decoder.
+//! limits, the O(n) scan, writers, datagrams, and property tests against the
+//! fuzz targets' model decoder (fuzz/src/framing_models.rs).
 
 #[path = "framing_checks/mod.rs"]
 mod framing_checks;
+// The model decoders are the fuzz targets' (one copy); the other framings'
+// models are unused here.
+#[allow(dead_code)]
+#[path = "../fuzz/src/framing_models.rs"]
+mod framing_models;
 
 use std::num::NonZeroUsize;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -428,54 +433,22 @@ fn datagrams_carry_one_frame_each() {
     check_datagrams(&Varint::new(), &payloads);
 }
 
-/// What a stream decodes to, written as plainly as possible: the payloads,
-/// then `Ok` or the error, with `limit` on payloads.
+/// The model decoder, fuzz/src/framing_models.rs (the fuzz target's own),
+/// with `limit` on payloads (both limits): the payloads, then `Ok` or the
+/// error, `InvalidHeader` reasons in the model's words.
 fn model(stream: &[u8], limit: u64) -> Outcome {
-    let mut payloads = Vec::new();
-    let mut at = 0usize;
-    while at < stream.len() {
-        let (mut length, mut header_len) = (0u64, 0usize);
-        loop {
-            let Some(&byte) = stream.get(at + header_len) else {
-                let eof = Error::UnexpectedEof {
-                    offset: stream.len() as u64,
-                    needed: at_least(1),
-                };
-                return (payloads, Err(eof));
-            };
-            let offset = (at + header_len) as u64;
-            if header_len == 9 && byte & 0x7E != 0 {
-                return (payloads, Err(Error::invalid_header(offset, "over 64 bits")));
-            }
-            if header_len == 9 && byte & 0x80 != 0 {
-                return (payloads, Err(Error::invalid_header(offset, "overlong")));
-            }
-            length |= u64::from(byte & 0x7F) << (7 * header_len);
-            header_len += 1;
-            if byte & 0x80 == 0 {
-                break;
-            }
-        }
-        if length > limit {
-            let error = Error::FrameTooLong {
-                offset: at as u64,
-                length,
-                limit,
-            };
-            return (payloads, Err(error));
-        }
-        let end = at + header_len + length as usize;
-        if end > stream.len() {
-            let eof = Error::UnexpectedEof {
-                offset: stream.len() as u64,
-                needed: exact(end - stream.len()),
-            };
-            return (payloads, Err(eof));
-        }
-        payloads.push(stream[at + header_len..end].to_vec());
-        at = end;
-    }
-    (payloads, Ok(()))
+    let outcome =
+        framing_models::varint_model(&both_limits(limit), stream, framing_models::Api::Whole);
+    let payloads = outcome
+        .frames
+        .into_iter()
+        .map(|frame| frame.payload)
+        .collect();
+    let end = outcome.end.map_err(|want| match want {
+        framing_models::Want::Exactly(error) => error,
+        other => panic!("the model expects {other:?}: not under the default max_header"),
+    });
+    (payloads, end)
 }
 
 /// The outcome with `InvalidHeader` reasons cut to the model's words.

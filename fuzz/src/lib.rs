@@ -5,16 +5,20 @@
 //! through exactly the code libFuzzer runs. Structured input is read with
 //! `arbitrary::Unstructured`; input too short for a case is not a failure.
 //!
-//! Every target asserts invariants, not only "does not crash": see
-//! [`drive`] for what each call must promise and [`model`] for what the
-//! frames must be.
+//! Every target asserts invariants, not only "does not crash": the
+//! decoding APIs are driven by `sockframe::testing` (the kit sockframe
+//! offers its users), which checks every call's promises and that the APIs
+//! agree; what is specific to sockframe's framings is here: the model
+//! decoders that say what the frames must be ([`model`],
+//! [`framing_models`]), the input layouts ([`spec`], and each target's
+//! own), and the checks of the encoders.
 
 #![forbid(unsafe_code)]
 
-pub mod drive;
+pub mod check;
+pub mod framing_models;
 pub mod framings;
 pub mod model;
-pub mod reader;
 pub mod spec;
 
 pub use framings::{delimited, length_field, netstring, varint};
@@ -32,12 +36,14 @@ macro_rules! with_framing {
 
 use arbitrary::{Arbitrary, Unstructured};
 use serde_json::Value;
+use sockframe::testing::{Options, Split, Step};
 use sockframe::{Ascii, Decoder, Encode, Error, Event, Json, JsonFields, Limits, Status};
 
-use drive::{check_stream, Subject};
-use model::{Api, End, Layout, Outcome};
-use reader::{via_reader, ReadMode, ReadStep};
-use spec::{expected_outcome, raw_limits, raw_sizes, FrameSpec, FramingSpec, LimitsSpec};
+use check::{check_stream, Subject};
+use model::{End, Layout, Outcome};
+use spec::{
+    expected_outcome, raw_limits, raw_sizes, FrameSpec, FramingSpec, LimitsSpec, ReadMode, ReadStep,
+};
 
 /// A target's body.
 pub type Target = fn(&[u8]);
@@ -55,6 +61,20 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("netstring", netstring),
     ("delimited", delimited),
 ];
+
+/// Piece sizes, cycled (`0`: an empty piece), as a split.
+pub fn split_of(sizes: &[usize]) -> Split {
+    Split::from_steps(sizes.iter().map(|&size| Step::Bytes(size)))
+}
+
+/// The kit's options for the raw and split targets: the two payload
+/// limits apart, as the input says.
+fn limits_apart() -> Options {
+    Options {
+        limits_apart: true,
+        ..Options::default()
+    }
+}
 
 /// Checks that re-encoding every decoded frame gives back the bytes it was
 /// decoded from: length-only headers have one spelling per length.
@@ -78,7 +98,7 @@ pub fn decode_ascii(data: &[u8]) {
         let sizes = raw_sizes(&mut u)?;
         let stream = u.take_rest();
         let framing = Ascii::with_width(width).expect("width in range");
-        let outcome = check_stream(&framing, limits, stream, &sizes);
+        let outcome = check_stream(&framing, limits, stream, &split_of(&sizes), &limits_apart());
         check_reencodes(&framing, &outcome, stream);
         Ok(())
     })();
@@ -92,7 +112,7 @@ pub fn decode_binary(data: &[u8]) {
         let limits = raw_limits(&mut u)?;
         let sizes = raw_sizes(&mut u)?;
         let stream = u.take_rest();
-        let outcome = check_stream(&framing, limits, stream, &sizes);
+        let outcome = check_stream(&framing, limits, stream, &split_of(&sizes), &limits_apart());
         check_reencodes(&framing, &outcome, stream);
         Ok(())
     })();
@@ -111,7 +131,7 @@ pub fn decode_json(data: &[u8]) {
         let sizes = raw_sizes(&mut u)?;
         let stream = u.take_rest();
         let framing = Json::new().with_prefix(prefix).with_size_key(key);
-        check_stream(&framing, limits, stream, &sizes);
+        check_stream(&framing, limits, stream, &split_of(&sizes), &limits_apart());
         Ok(())
     })();
 }
@@ -231,7 +251,14 @@ fn split_case<S: Subject>(framing: &S, case: &SplitCase) {
     let limits = case.limits.build();
     let built = Built::new(framing, &limits, &case.frames, &case.tail);
     let sizes: Vec<usize> = case.sizes.iter().map(|&s| usize::from(s)).collect();
-    built.check(&check_stream(framing, limits, &built.stream, &sizes));
+    let outcome = check_stream(
+        framing,
+        limits,
+        &built.stream,
+        &split_of(&sizes),
+        &limits_apart(),
+    );
+    built.check(&outcome);
 }
 
 /// Frames, an ending, a read script and how to take each frame.
@@ -278,39 +305,21 @@ fn reader_case<S: Subject>(framing: &S, case: &ReaderCase) {
     let mut limits = case.limits.build();
     limits.max_streamed_body = limits.max_frame;
     let built = Built::new(framing, &limits, &case.frames, &case.tail);
-    let model = model::decode(&framing.layout(), &limits, &built.stream, Api::WholeFrames);
+    let split = Split::from_steps(case.script.iter().map(|step| step.step()));
+    let modes = if case.modes.is_empty() {
+        &[ReadMode::Frame][..]
+    } else {
+        &case.modes
+    };
+    let options = Options {
+        limits_apart: false,
+        read_chunk: Some(usize::from(case.read_chunk).max(1)),
+        takes: modes.iter().map(|mode| mode.take()).collect(),
+    };
+    // Every API, and a reader taking the frames in turn as the case says,
+    // against the model; the model against how the stream was built.
+    let model = check_stream(framing, limits, &built.stream, &split, &options);
     built.check(&model);
-    let read_chunk = usize::from(case.read_chunk);
-    let (mut got, skipped) = via_reader(
-        framing,
-        limits,
-        &built.stream,
-        &case.script,
-        &case.modes,
-        read_chunk,
-    );
-    // A skipped frame gives its payload length only; the frames after it
-    // show that the reader stepped over exactly that frame.
-    for &(index, batch) in &skipped {
-        let count = batch.frames as usize;
-        let expected = model
-            .frames
-            .get(index..index + count)
-            .expect("skipped frames the model lacks");
-        let payload_bytes: usize = expected.iter().map(|f| f.payload.len()).sum();
-        assert_eq!(
-            batch.payload_bytes, payload_bytes as u64,
-            "skipped payload bytes"
-        );
-        got.frames[index..index + count].clone_from_slice(expected);
-    }
-    assert_eq!(got.frames, model.frames, "reader frames");
-    assert!(
-        model.end_matches(&got.end),
-        "reader ended with {:?}, the model says {:?}",
-        got.end,
-        model.end
-    );
 }
 
 /// Encoder inputs.

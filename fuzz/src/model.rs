@@ -57,6 +57,8 @@ pub struct ModelFrame {
     pub header: Option<Vec<u8>>,
     /// The payload (JSON: the body).
     pub payload: Vec<u8>,
+    /// The frame's length on the wire: header and payload.
+    pub wire: usize,
 }
 
 /// An error the model expects.
@@ -386,6 +388,7 @@ fn body(
         ModelFrame {
             header,
             payload: rest[header_len..end].to_vec(),
+            wire: end,
         },
         end,
     )

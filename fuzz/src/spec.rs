@@ -5,6 +5,8 @@ use arbitrary::{Arbitrary, Unstructured};
 use serde_json::{Map, Value};
 use sockframe::{Ascii, Binary, Endian, Error, Json, JsonStyle, Limits, Needed, Signedness, Width};
 
+use sockframe::testing::{Step, Take};
+
 use super::model::{End, Expected, ModelFrame, Outcome};
 
 /// The width of a binary length.
@@ -389,6 +391,7 @@ pub fn expected_outcome(sent: &[Sent], limits: &Limits, cut: usize) -> Outcome {
         frames.push(ModelFrame {
             header: frame.json_text.clone(),
             payload: frame.wire[frame.header_len..].to_vec(),
+            wire: frame.wire.len(),
         });
         at += frame.wire.len();
     }
@@ -396,5 +399,63 @@ pub fn expected_outcome(sent: &[Sent], limits: &Limits, cut: usize) -> Outcome {
     Outcome {
         frames,
         end: End::Clean,
+    }
+}
+
+/// What one `read` call on the source does.
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadStep {
+    /// Returns at most this many bytes (at least 1 while any are left).
+    Bytes(u16),
+    /// Fails with `Interrupted`: the reader must retry by itself.
+    Interrupted,
+    /// Fails with `WouldBlock`: the reader returns it, losing nothing.
+    WouldBlock,
+    /// Fails with `TimedOut`, as a socket with a read timeout does.
+    TimedOut,
+}
+
+impl ReadStep {
+    /// The kit's step: `Bytes(n)` returns at least one byte (`Bytes(0)`
+    /// reads as `Bytes(1)`).
+    pub fn step(self) -> Step {
+        match self {
+            ReadStep::Bytes(n) => Step::Bytes(usize::from(n).max(1)),
+            ReadStep::Interrupted => Step::Interrupted,
+            ReadStep::WouldBlock => Step::WouldBlock,
+            ReadStep::TimedOut => Step::TimedOut,
+        }
+    }
+}
+
+/// How the next frame is taken from the reader.
+#[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadMode {
+    /// `read_frame`, borrowed.
+    Frame,
+    /// `read_frame_owned`.
+    Owned,
+    /// `read_header`, then `read_body` into a buffer of `1 + n % 64` bytes.
+    Body(u8),
+    /// `read_header`, then `copy_body_to` a writer taking `1 + n % 64`
+    /// bytes per write (and interrupted every third write).
+    Copy(u8),
+    /// `skip_frame`: only the payload length comes back.
+    Skip,
+    /// `skip_frames`: a batch, only its totals come back.
+    SkipBatch,
+}
+
+impl ReadMode {
+    /// The kit's take: buffers and writes of `1 + n % 64` bytes.
+    pub fn take(self) -> Take {
+        match self {
+            ReadMode::Frame => Take::Frame,
+            ReadMode::Owned => Take::Owned,
+            ReadMode::Body(n) => Take::Body(1 + usize::from(n) % 64),
+            ReadMode::Copy(n) => Take::Copy(1 + usize::from(n) % 64),
+            ReadMode::Skip => Take::Skip,
+            ReadMode::SkipBatch => Take::SkipBatch,
+        }
     }
 }

@@ -6,6 +6,7 @@ use std::fmt::{self, Debug};
 
 use crate::{Decoder, Error, Frame, FrameBuffer, Framing, Limits, Skipped};
 
+use super::options::Options;
 use super::split::Split;
 
 /// Every decoding API the harness drives.
@@ -27,6 +28,8 @@ pub(crate) enum Api {
     DiscardBody,
     SkipFrame,
     SkipFrames,
+    /// A `FrameReader` taking frames as `Options::takes` says, in turn.
+    Takes,
 }
 
 impl Api {
@@ -70,7 +73,21 @@ impl Api {
             Api::DiscardBody => "FrameReader::read_header then discard_body",
             Api::SkipFrame => "FrameReader::skip_frame",
             Api::SkipFrames => "FrameReader::skip_frames",
+            Api::Takes => "FrameReader, frames taken in turn as Options::takes says",
         }
+    }
+
+    /// Whether the API streams bodies (bounded by `max_streamed_body`)
+    /// rather than holding frames whole (bounded by `max_frame`).
+    pub(crate) fn streams(self) -> bool {
+        matches!(
+            self,
+            Api::DecodeEvent
+                | Api::BufferNextEvent
+                | Api::ReadBody
+                | Api::CopyBody
+                | Api::DiscardBody
+        )
     }
 
     /// The read chunk a reader API runs with: small ones for some, so that
@@ -143,6 +160,11 @@ pub(crate) struct Run<H> {
     /// Whether the last frame was the bytes left at the end of the stream,
     /// taken as a frame by `end_stream`.
     pub(crate) last_frame: bool,
+    /// For `Api::Takes`: the batches skipped, each with the index of its
+    /// first frame (a placeholder per frame in `frames`).
+    pub(crate) skipped_at: Vec<(usize, Skipped)>,
+    /// Bytes of the stream given to the API when it failed.
+    pub(crate) failed_after: usize,
 }
 
 impl<H> Run<H> {
@@ -156,6 +178,8 @@ impl<H> Run<H> {
             end: Ok(()),
             stream_ends: Vec::new(),
             last_frame: false,
+            skipped_at: Vec::new(),
+            failed_after: 0,
         }
     }
 
@@ -184,6 +208,41 @@ impl Place<'_> {
             "sockframe::testing: {what}\n  api: {}\n  split: {}\n  frame: {frame} (counting from 0)\n  limits: {:?}",
             self.api, self.split, self.limits
         )
+    }
+}
+
+/// Whether two ends are the same refusal of a frame or header too long, at
+/// the same offset under the same limit, their lengths aside: a framing
+/// that scans for where a frame or its header ends knows only part of its
+/// length when it refuses it, and how much depends on the bytes that had
+/// arrived.
+pub(crate) fn same_refusal(a: &Result<(), Error>, b: &Result<(), Error>) -> bool {
+    match (a, b) {
+        (
+            Err(Error::FrameTooLong {
+                offset,
+                length,
+                limit,
+            }),
+            Err(Error::FrameTooLong {
+                offset: o,
+                length: l,
+                limit: m,
+            }),
+        )
+        | (
+            Err(Error::HeaderTooLong {
+                offset,
+                length,
+                limit,
+            }),
+            Err(Error::HeaderTooLong {
+                offset: o,
+                length: l,
+                limit: m,
+            }),
+        ) => (offset, limit) == (o, m) && length > limit && l > m,
+        _ => a == b,
     }
 }
 
@@ -219,11 +278,19 @@ pub(crate) fn header_len_of<H>(frame: &Frame<'_, H>) -> Option<usize> {
 pub(crate) struct Harness<'a, F> {
     pub(crate) framing: &'a F,
     /// With `max_streamed_body` equal to `max_frame`, so that one expected
-    /// outcome fits the whole-frame and the streaming APIs alike.
+    /// outcome fits the whole-frame and the streaming APIs alike (unless
+    /// `options.limits_apart`).
     pub(crate) limits: Limits,
+    pub(crate) options: Options,
     pub(crate) stream: &'a [u8],
     /// The longest trailer seen, for the memory bound.
     pub(crate) largest_trailer: usize,
+    /// The length on the wire of the stream's first frame, once known: a
+    /// valid frame to offer a failed decoder.
+    pub(crate) first_frame_len: Option<usize>,
+    /// How many frames the references yielded: past them, whether a frame
+    /// has a trailer is not known.
+    pub(crate) frames_known: u64,
     /// The stream in one piece, for messages about the reference.
     pub(crate) whole: Split,
 }
@@ -234,11 +301,28 @@ where
     F::OwnedHeader: Clone + PartialEq + Debug,
 {
     pub(crate) fn new(framing: &'a F, limits: Limits, stream: &'a [u8]) -> Self {
+        Self::with_options(framing, limits, stream, Options::default())
+    }
+
+    pub(crate) fn with_options(
+        framing: &'a F,
+        limits: Limits,
+        stream: &'a [u8],
+        options: Options,
+    ) -> Self {
+        let limits = if options.limits_apart {
+            limits
+        } else {
+            limits.max_streamed_body(limits.max_frame)
+        };
         Harness {
             framing,
-            limits: limits.max_streamed_body(limits.max_frame),
+            limits,
+            options,
             stream,
             largest_trailer: 0,
+            first_frame_len: None,
+            frames_known: 0,
             whole: Split::whole(),
         }
     }
@@ -263,6 +347,32 @@ where
         } else {
             self.run_reader(api, stream, split)
         }
+    }
+
+    /// Whether `run` ended as `want` says: the same end, or the same
+    /// refusal of a frame or header too long with another length, if that
+    /// length is what `Decoder::decode` says of the bytes the API had been
+    /// given when it failed, in one piece (an error depends on the bytes
+    /// that arrived, not on how they were cut).
+    pub(crate) fn ends_as(&self, run: &Run<F::OwnedHeader>, want: &Result<(), Error>) -> bool {
+        run.end == *want
+            || (same_refusal(&run.end, want)
+                && run.failed_after <= self.stream.len()
+                && run.end
+                    == self
+                        .run(
+                            Api::Decode,
+                            &self.stream[..run.failed_after],
+                            &Split::whole(),
+                        )
+                        .end)
+    }
+
+    /// Whether frame `index` may still have a trailer to come once its body
+    /// is read: some frame of the stream has one, or frame `index` is past
+    /// those the references yielded.
+    pub(crate) fn may_have_trailer(&self, index: u64) -> bool {
+        self.largest_trailer > 0 || index >= self.frames_known
     }
 
     /// Checks a frame handed out whole and copies it out.
@@ -328,6 +438,12 @@ where
             "Decoder::error() is {:?} after {error:?}",
             decoder.error()
         );
+        ensure!(
+            place,
+            index,
+            !decoder.is_idle(),
+            "Decoder::is_idle() says true after {error:?}"
+        );
         let again = [
             ("decode", decoder.decode(input).err()),
             ("poll_frame", decoder.poll_frame(input).err()),
@@ -372,6 +488,8 @@ where
                 "the error is not sticky: after {error:?}, FrameBuffer::{call} returned {got:?}"
             );
         }
+        // Bytes that make no frame, then the stream's first frame again:
+        // neither gets past the error.
         buffer.push(&[0; 8]);
         let got = buffer.next_frame().err();
         ensure!(
@@ -380,6 +498,18 @@ where
             got.as_ref() == Some(error),
             "the error is not sticky: after {error:?} and more bytes, next_frame returned {got:?}"
         );
+        if let Some(first) = self.first_frame_len.filter(|&n| n <= self.stream.len()) {
+            let mut fresh = FrameBuffer::new(buffer.decoder().clone());
+            fresh.push(&self.stream[..first]);
+            let got = fresh.next_frame().err();
+            ensure!(
+                place,
+                index,
+                got.as_ref() == Some(error),
+                "the error is not sticky: after {error:?}, the stream's first frame pushed \
+                 again made next_frame return {got:?}"
+            );
+        }
     }
 
     /// An error names a place within the bytes given.

@@ -6,12 +6,16 @@ use std::fmt::Debug;
 
 use arbitrary::{Arbitrary, Result, Unstructured};
 
-use crate::{Ascii, Binary, Encode, Endian, Framing, Limits, Signedness, Width};
+use crate::{
+    Ascii, Binary, Delimited, Encode, Endian, Framing, LengthField, Limits, Netstring, Signedness,
+    Varint, Width,
+};
 #[cfg(feature = "json")]
 use crate::{Json, JsonStyle};
 
-use super::builtin::AnyFraming;
+use super::builtin::{AnyFraming, LengthFieldParts};
 use super::harness::{check_apis_agree, check_roundtrip};
+use super::options::Take;
 use super::split::{Split, Step};
 
 /// Payload limits to feed the raw bytes under: the edges and the default.
@@ -142,20 +146,117 @@ impl<'a> Arbitrary<'a> for Json {
     }
 }
 
+/// Every configuration the encoder can write, as
+/// [`length_field`](super::length_field) generates them: the field 0 to 4
+/// bytes in, 1 to 8 bytes wide in either byte order, signed or not,
+/// adjusted by -8 to 8, counting itself or not, `num_skip` or
+/// `initial_bytes_to_strip` of up to 4 bytes past the field or neither,
+/// with or without a `max_frame_length`, any header bytes around the field.
+impl<'a> Arbitrary<'a> for LengthField {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        let max_frame_length = match u.int_in_range(0..=5u8)? {
+            0 => Some(usize::from(u.arbitrary::<u16>()?) % 1001),
+            1 => Some(usize::MAX),
+            _ => None,
+        };
+        let fill_len = u.int_in_range(0..=8usize)?;
+        Ok(LengthFieldParts {
+            offset: u.int_in_range(0..=4)?,
+            width: u.int_in_range(1..=8)?,
+            endian: u.arbitrary()?,
+            signedness: u.arbitrary()?,
+            adjustment: u.int_in_range(-8..=8)?,
+            includes: u.arbitrary()?,
+            dropped_by: u.int_in_range(0..=2)?,
+            extra: u.int_in_range(0..=4)?,
+            max_frame_length,
+            fill: u.bytes(fill_len)?.to_vec(),
+        }
+        .build())
+    }
+}
+
+/// [`Varint::new`]: it has no options (reads nothing).
+impl<'a> Arbitrary<'a> for Varint {
+    fn arbitrary(_: &mut Unstructured<'a>) -> Result<Self> {
+        Ok(Varint::new())
+    }
+
+    fn size_hint(_depth: usize) -> (usize, Option<usize>) {
+        (0, Some(0))
+    }
+}
+
+/// [`Netstring::new`]: it has no options (reads nothing).
+impl<'a> Arbitrary<'a> for Netstring {
+    fn arbitrary(_: &mut Unstructured<'a>) -> Result<Self> {
+        Ok(Netstring::new())
+    }
+
+    fn size_hint(_depth: usize) -> (usize, Option<usize>) {
+        (0, Some(0))
+    }
+}
+
+/// `\n`, `\r\n`, 1 to 16 bytes of `a`, `b`, `\r` and `\n`, or 1 to 16
+/// bytes of anything; taking the last frame or not.
+impl<'a> Arbitrary<'a> for Delimited {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        let delimiter = match u.int_in_range(0..=3u8)? {
+            0 => b"\n".to_vec(),
+            1 => b"\r\n".to_vec(),
+            kind => {
+                let len = u.int_in_range(1..=Delimited::MAX_DELIMITER_LEN)?;
+                let bytes = u.bytes(len)?;
+                if kind == 2 {
+                    bytes
+                        .iter()
+                        .map(|&b| b"ab\r\n"[usize::from(b % 4)])
+                        .collect()
+                } else {
+                    bytes.to_vec()
+                }
+            }
+        };
+        let framing = Delimited::new(&delimiter).map_err(|_| arbitrary::Error::IncorrectFormat)?;
+        Ok(framing.take_last_frame(u.arbitrary()?))
+    }
+}
+
+/// Every way of taking a frame; `read_body` buffers and `copy_body_to`
+/// writes of 1 to 64 bytes.
+impl<'a> Arbitrary<'a> for Take {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        Ok(match u.int_in_range(0..=6u8)? {
+            0 => Take::Frame,
+            1 => Take::Owned,
+            2 => Take::Body(u.int_in_range(1..=64)?),
+            3 => Take::Copy(u.int_in_range(1..=64)?),
+            4 => Take::Discard,
+            5 => Take::Skip,
+            _ => Take::SkipBatch,
+        })
+    }
+
+    fn size_hint(_depth: usize) -> (usize, Option<usize>) {
+        (1, Some(2))
+    }
+}
+
 /// Any built-in framing in any configuration.
 impl<'a> Arbitrary<'a> for AnyFraming {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        #[cfg(feature = "json")]
-        let last = 2;
-        #[cfg(not(feature = "json"))]
-        let last = 1;
-        Ok(match u.int_in_range(0..=last)? {
+        Ok(match u.int_in_range(0..=6u8)? {
             0 => AnyFraming::Binary(u.arbitrary()?),
             1 => AnyFraming::Ascii(u.arbitrary()?),
             #[cfg(feature = "json")]
-            _ => AnyFraming::Json(u.arbitrary()?),
+            2 => AnyFraming::Json(u.arbitrary()?),
             #[cfg(not(feature = "json"))]
-            _ => AnyFraming::Ascii(u.arbitrary()?),
+            2 => AnyFraming::Binary(u.arbitrary()?),
+            3 => AnyFraming::LengthField(u.arbitrary()?),
+            4 => AnyFraming::Varint(u.arbitrary()?),
+            5 => AnyFraming::Netstring(u.arbitrary()?),
+            _ => AnyFraming::Delimited(u.arbitrary()?),
         })
     }
 }

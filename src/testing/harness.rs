@@ -6,7 +6,10 @@ use std::fmt::Debug;
 use crate::io::udp::{DatagramError, DatagramFramer};
 use crate::{Encode, Error, Framing, Limits, OwnedFrame, Skipped};
 
-use super::drivers::{ensure, Api, Brief, EndHere, Harness, Place, Run, Seen, StreamEnd};
+use super::drivers::{
+    ensure, same_refusal, Api, Brief, EndHere, Harness, Place, Run, Seen, StreamEnd,
+};
+use super::options::Options;
 use super::split::Split;
 
 /// Bytes appended after a valid stream to see that the frames before them
@@ -198,7 +201,7 @@ where
     ensure!(
         place,
         over as u64,
-        cut == reference.end,
+        same_refusal(&cut, &reference.end),
         "a frame over the limit is refused only once it is whole (the limit is checked after \
          the frame was buffered): cut one byte short, the stream ends with {cut:?}"
     );
@@ -312,10 +315,14 @@ pub fn check_stream<F>(
 /// On the way, every call's own promises: frames are delivered as soon as
 /// their last byte arrives; consumed counts and offsets add up; a
 /// `Partial` that says exactly how many bytes are missing is right, and
-/// one that says "at least n" does not see the length known sooner;
+/// one that says "at least n" does not see the length known sooner; a
+/// `Partial` from `decode`, `poll_frame` or `next_frame` says what
+/// `finish` would say were the stream to end there;
 /// wherever the stream could end, it ends at a frame boundary or with
 /// [`Error::UnexpectedEof`] at that offset, the exact count right; errors
-/// are sticky, in every API, and name an offset within the bytes given; a
+/// are sticky, in every API (a failed decoder is not idle, and refuses
+/// even the stream's first frame offered again), and name an offset within
+/// the bytes given; a
 /// `FrameBuffer`'s and a `FrameReader`'s memory stays within `max_frame +
 /// max_header_len` plus the frame's trailer and the largest piece or read
 /// chunk, and grows with bytes that arrived, never with a length announced;
@@ -323,7 +330,9 @@ pub fn check_stream<F>(
 /// `max_header_len` is handed out; each frame alone is a datagram that
 /// `DatagramFramer` takes, cut short or padded one that it refuses.
 ///
-/// `max_streamed_body` is set to `max_frame`, as in [`check_stream`].
+/// `max_streamed_body` is set to `max_frame`, as in [`check_stream`]; to
+/// keep them apart, to choose the readers' read chunk or to mix the ways
+/// of reading in one stream, see [`check_apis_agree_with`].
 ///
 /// ```
 /// use sockframe::testing::{check_apis_agree, Split};
@@ -331,6 +340,7 @@ pub fn check_stream<F>(
 ///
 /// let decoded = check_apis_agree(&Ascii::new(), Limits::new(), b"0001x00z", &Split::bytewise());
 /// assert_eq!((decoded.frames.len(), decoded.end.is_err()), (1, true));
+/// assert_eq!(decoded.wire_lens, [5]);
 /// ```
 pub fn check_apis_agree<F>(
     framing: &F,
@@ -342,22 +352,89 @@ where
     F: Framing + Clone,
     F::OwnedHeader: Clone + PartialEq + Debug,
 {
-    let mut harness = Harness::new(framing, limits, stream);
+    check_apis_agree_with(framing, limits, stream, split, &Options::default()).whole
+}
+
+/// [`check_apis_agree`], and what `options` adds: `max_streamed_body`
+/// kept apart from `max_frame` (the streaming APIs then checked against
+/// [`Decoder::decode_event`](crate::Decoder::decode_event) over the whole
+/// stream), the readers' read chunk, one more `FrameReader` run taking
+/// frames in turn in several ways. Returns what the APIs that hold frames
+/// whole yielded and what those that stream bodies yielded (the same,
+/// unless the limits are apart).
+///
+/// A frame taken in [`Options::takes`] by `read_body` or `copy_body_to`
+/// is checked on the way: `body_remaining` counts down with every chunk
+/// read, and through a `WouldBlock` in the middle of a copy, and reaches
+/// `None` once the body is read unless a trailer is still to come.
+///
+/// ```
+/// use sockframe::testing::{check_apis_agree_with, Options, Split, Take};
+/// use sockframe::{Binary, Encode, Limits};
+///
+/// let framing = Binary::default();
+/// let stream = [framing.encode_to_vec(b"hi")?, framing.encode_to_vec(b"!")?].concat();
+/// let options = Options { takes: vec![Take::Copy(1), Take::Skip], ..Options::default() };
+/// let decoded = check_apis_agree_with(&framing, Limits::new(), &stream, &Split::bytewise(), &options);
+/// assert_eq!(decoded.whole.frames.len(), 2);
+/// # Ok::<(), sockframe::Error>(())
+/// ```
+pub fn check_apis_agree_with<F>(
+    framing: &F,
+    limits: Limits,
+    stream: &[u8],
+    split: &Split,
+    options: &Options,
+) -> Agreed<F::OwnedHeader>
+where
+    F: Framing + Clone,
+    F::OwnedHeader: Clone + PartialEq + Debug,
+{
+    let mut harness = Harness::with_options(framing, limits, stream, options.clone());
     let reference = harness.reference();
-    harness.check_every_api(&reference, split);
-    let frames = reference
-        .frames
+    let streamed = harness.streamed_reference();
+    let runs = harness.check_every_api_apart(&reference, streamed.as_ref(), split);
+    let whole = decoded_of(reference, runs.0);
+    let streamed = match (streamed, runs.1) {
+        (Some(streamed), Some(run)) => decoded_of(streamed, run),
+        _ => whole.clone(),
+    };
+    Agreed { whole, streamed }
+}
+
+/// What a reference run says the stream holds, with where the stream could
+/// have ended after each piece of `split_run` (the same API under the
+/// split).
+fn decoded_of<H: Clone>(reference: Run<H>, split_run: Run<H>) -> Decoded<H> {
+    let mut frames = Vec::with_capacity(reference.frames.len());
+    let mut wire_lens = Vec::with_capacity(reference.frames.len());
+    for seen in reference.frames {
+        if let (Some(header), Some(payload)) = (seen.header, seen.payload) {
+            frames.push(OwnedFrame { header, payload });
+            wire_lens.push(seen.wire_len.unwrap_or(0));
+        }
+    }
+    let piece_ends = split_run
+        .stream_ends
         .into_iter()
-        .filter_map(|seen| {
-            Some(OwnedFrame {
-                header: seen.header?,
-                payload: seen.payload?,
-            })
+        .map(|stream_end| {
+            let (frames, end) = match stream_end.end {
+                EndHere::LastFrame => (stream_end.frames + 1, Ok(())),
+                EndHere::LastFrameRefused(error) => (stream_end.frames, Err(error)),
+                EndHere::Ended(end) => (stream_end.frames, end),
+            };
+            PieceEnd {
+                fed: stream_end.fed,
+                frames,
+                end,
+            }
         })
         .collect();
     Decoded {
         frames,
+        wire_lens,
         end: reference.end,
+        piece_ends,
     }
 }
 
@@ -367,8 +444,44 @@ where
 pub struct Decoded<H = ()> {
     /// The frames, in order.
     pub frames: Vec<OwnedFrame<H>>,
+    /// Each frame's length on the wire (header, payload and trailer), in
+    /// order.
+    pub wire_lens: Vec<u64>,
     /// How the stream ended: `Ok(())` at a frame boundary, or the error.
     pub end: Result<(), Error>,
+    /// Where the stream could have ended, after each piece of the split
+    /// (up to the piece where an error came): what a model of the framing
+    /// can be held to at every point a peer could stop, the exact count of
+    /// missing bytes included.
+    pub piece_ends: Vec<PieceEnd>,
+}
+
+/// How a stream would have ended after one piece of a split: what
+/// `end_stream` and then `finish` said there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PieceEnd {
+    /// Bytes of the stream given so far.
+    pub fed: usize,
+    /// Frames delivered by then, with a last frame `end_stream` would take
+    /// from the bytes left.
+    pub frames: u64,
+    /// `Ok(())` at a frame boundary (or after such a last frame), else the
+    /// error: [`Error::UnexpectedEof`] with the count missing, or the
+    /// framing's refusal of the bytes left.
+    pub end: Result<(), Error>,
+}
+
+/// What [`check_apis_agree_with`] found: what the APIs that hold frames
+/// whole yielded, and what those that stream bodies yielded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreed<H = ()> {
+    /// `Decoder::decode` over the whole stream, and every API that holds
+    /// frames whole under the split.
+    pub whole: Decoded<H>,
+    /// `Decoder::decode_event` over the whole stream, and every API that
+    /// streams bodies under the split: the same as `whole` unless
+    /// [`Options::limits_apart`].
+    pub streamed: Decoded<H>,
 }
 
 impl<F> Harness<'_, F>
@@ -390,7 +503,42 @@ where
             })
             .max()
             .unwrap_or(0);
+        self.first_frame_len = reference
+            .frames
+            .first()
+            .and_then(|seen| seen.wire_len)
+            .map(|len| len as usize);
+        self.frames_known = reference.frames.len() as u64;
         reference
+    }
+
+    /// With the limits apart, `Decoder::decode_event` over the whole
+    /// stream: what the streaming APIs are compared with.
+    pub(crate) fn streamed_reference(&mut self) -> Option<Run<F::OwnedHeader>> {
+        if !self.options.limits_apart {
+            return None;
+        }
+        let reference = self.run(Api::DecodeEvent, self.stream, &Split::whole());
+        let largest = reference
+            .frames
+            .iter()
+            .map(|seen| {
+                let wire = seen.wire_len.unwrap_or(0);
+                let inside = seen.header_len.unwrap_or(0) as u64 + seen.payload_len;
+                wire.saturating_sub(inside) as usize
+            })
+            .max()
+            .unwrap_or(0);
+        self.largest_trailer = self.largest_trailer.max(largest);
+        self.frames_known = self.frames_known.max(reference.frames.len() as u64);
+        if self.first_frame_len.is_none() {
+            self.first_frame_len = reference
+                .frames
+                .first()
+                .and_then(|seen| seen.wire_len)
+                .map(|len| len as usize);
+        }
+        Some(reference)
     }
 
     /// Where a failure of the reference is reported.
@@ -410,20 +558,97 @@ where
 
     /// Every API under `split`, compared with `reference`.
     pub(crate) fn check_every_api(&self, reference: &Run<F::OwnedHeader>, split: &Split) {
+        self.check_every_api_apart(reference, None, split);
+    }
+
+    /// Every API under `split`: those that hold frames whole compared with
+    /// `reference`, those that stream bodies with `streamed` if the limits
+    /// are apart (else with `reference` too). Returns `Decoder::decode`'s
+    /// run under the split, and `Decoder::decode_event`'s if the limits are
+    /// apart.
+    pub(crate) fn check_every_api_apart(
+        &self,
+        reference: &Run<F::OwnedHeader>,
+        streamed: Option<&Run<F::OwnedHeader>>,
+        split: &Split,
+    ) -> (Run<F::OwnedHeader>, Option<Run<F::OwnedHeader>>) {
         let decoded = self.run(Api::Decode, self.stream, split);
         self.compare(&decoded, reference, split);
         self.check_stream_ends(&decoded, reference, split);
+        let events = streamed.map(|streamed| {
+            let events = self.run(Api::DecodeEvent, self.stream, split);
+            self.compare(&events, streamed, split);
+            self.check_stream_ends(&events, streamed, split);
+            (events, streamed)
+        });
+        let family = |api: Api| match &events {
+            Some((events, streamed)) if api.streams() => (*streamed, events),
+            _ => (reference, &decoded),
+        };
         for api in Api::PUSHED.into_iter().skip(1) {
+            if events.is_some() && api == Api::DecodeEvent {
+                continue;
+            }
+            let (want, base) = family(api);
             let run = self.run(api, self.stream, split);
-            self.compare(&run, reference, split);
-            self.compare_stream_ends(&run, &decoded, split);
+            self.compare(&run, want, split);
+            self.compare_stream_ends(&run, base, split);
         }
         for api in Api::READ {
+            // Their limit depends on the read chunk.
+            if events.is_some() && matches!(api, Api::SkipFrame | Api::SkipFrames) {
+                continue;
+            }
             let run = self.run(api, self.stream, split);
+            self.compare(&run, family(api).0, split);
+        }
+        if !self.options.takes.is_empty() && events.is_none() {
+            let mut run = self.run(Api::Takes, self.stream, split);
+            self.fill_skipped(&mut run, reference, split);
             self.compare(&run, reference, split);
         }
         self.check_reader_prefixes(&decoded, reference, split);
         self.check_datagrams(reference);
+        (decoded, events.map(|(events, _)| events))
+    }
+
+    /// The batches a `Takes` run skipped hold the reference's frames at
+    /// their place: their totals checked, their placeholders then filled
+    /// with what a skip tells of each frame.
+    fn fill_skipped(
+        &self,
+        run: &mut Run<F::OwnedHeader>,
+        reference: &Run<F::OwnedHeader>,
+        split: &Split,
+    ) {
+        let place = Place {
+            api: run.api.name(),
+            split,
+            limits: &self.limits,
+        };
+        for &(start, batch) in &run.skipped_at {
+            let count = batch.frames as usize;
+            let frames = reference.frames.get(start..start + count);
+            let mut want = Skipped::default();
+            for seen in frames.unwrap_or_default() {
+                want.frames += 1;
+                want.payload_bytes += seen.payload_len;
+                want.stream_bytes += seen.wire_len.unwrap_or(0);
+            }
+            ensure!(
+                place,
+                start as u64,
+                frames.is_some() && batch == want,
+                "skip_frames skipped {batch:?} from frame {start}; Decoder::decode over the \
+                 whole stream saw {want:?} there"
+            );
+            for (slot, seen) in run.frames[start..start + count]
+                .iter_mut()
+                .zip(frames.unwrap_or_default())
+            {
+                *slot = Seen::counted(seen.payload_len, seen.wire_len.unwrap_or(0));
+            }
+        }
     }
 
     /// `run` saw what `reference` saw, as far as its API tells.
@@ -472,7 +697,7 @@ where
         ensure!(
             place,
             run.count(),
-            run.end == reference.end,
+            self.ends_as(run, &reference.end),
             "the stream ends with {:?}; Decoder::decode over the whole stream ends with {:?}",
             run.end,
             reference.end
@@ -632,7 +857,7 @@ where
             ensure!(
                 place,
                 run.count(),
-                same_frames && run.count() == frames && run.end == end,
+                same_frames && run.count() == frames && self.ends_as(&run, &end),
                 "cut after {} bytes: {} frames then {:?}; the push-based APIs: {frames} frames \
                  then {end:?}",
                 stream_end.fed,

@@ -12,9 +12,9 @@
 //!
 //! | feature | adds | dependencies |
 //! |---|---|---|
-//! | `testing` | the harness, [`Split`], [`ScriptedReader`], [`AnyFraming`] | none (needs `std`) |
-//! | `proptest` | `testing`, and [`splits`], [`payloads`], [`ascii`], [`binary`], `json`, [`any_framing`] | proptest |
-//! | `arbitrary` | `testing`, and [`fuzz_framing`], `Arbitrary` for [`Split`], [`Step`], [`AnyFraming`] and the framings' configurations | arbitrary |
+//! | `testing` | the harness, [`Options`], [`Split`], [`ScriptedReader`], [`AnyFraming`] | none (needs `std`) |
+//! | `proptest` | `testing`, and [`splits`], [`payloads`], [`narrow_payloads`], [`takes`], and the framings' configurations: [`ascii`], [`binary`], `json`, [`length_field`], [`varint`], [`netstring`], [`delimited`], [`any_framing`] | proptest |
+//! | `arbitrary` | `testing`, and [`fuzz_framing`], `Arbitrary` for [`Split`], [`Step`], [`Take`], [`AnyFraming`] and the framings' configurations | arbitrary |
 //!
 //! None is on by default; turn them on in `[dev-dependencies]` (or in a
 //! fuzz crate's dependencies), so your library's users pay nothing:
@@ -200,6 +200,7 @@ mod drivers;
 #[cfg(feature = "arbitrary")]
 mod fuzzing;
 mod harness;
+mod options;
 mod pushed;
 mod read;
 mod reader;
@@ -211,7 +212,11 @@ pub use builtin::AnyFraming;
 #[cfg(feature = "arbitrary")]
 #[cfg_attr(docsrs, doc(cfg(feature = "arbitrary")))]
 pub use fuzzing::fuzz_framing;
-pub use harness::{check_apis_agree, check_roundtrip, check_stream, Decoded};
+pub use harness::{
+    check_apis_agree, check_apis_agree_with, check_roundtrip, check_stream, Agreed, Decoded,
+    PieceEnd,
+};
+pub use options::{Options, Take};
 pub use reader::ScriptedReader;
 pub use split::{Split, Step};
 #[cfg(all(feature = "proptest", feature = "json"))]
@@ -219,4 +224,7 @@ pub use split::{Split, Step};
 pub use strategies::json;
 #[cfg(feature = "proptest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "proptest")))]
-pub use strategies::{any_framing, ascii, binary, payloads, splits};
+pub use strategies::{
+    any_framing, ascii, binary, delimited, length_field, narrow_payloads, netstring, payloads,
+    splits, takes, varint,
+};

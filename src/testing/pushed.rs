@@ -216,10 +216,29 @@ where
                 self.end_with(&place, &mut holder, &mut run, e);
                 return run;
             }
+            let end = holder.end_here();
+            // A `Partial` says what `finish` would say were the stream to
+            // end there.
+            if let (
+                Some(promise),
+                EndHere::Ended(Err(Error::UnexpectedEof { needed, .. })),
+                Api::Decode | Api::PollFrame | Api::BufferNextFrame | Api::BufferPollFrame,
+            ) = (&drain.promise, &end, api)
+            {
+                ensure!(
+                    place,
+                    run.count(),
+                    promise.needed == *needed,
+                    "Partial said {:?} after {} bytes; were the stream to end there, finish \
+                     says {needed:?}",
+                    promise.needed,
+                    drain.fed
+                );
+            }
             run.stream_ends.push(StreamEnd {
                 fed: drain.fed,
                 frames: run.count(),
-                end: holder.end_here(),
+                end,
             });
         }
         // The end of the stream: a framing may take what is left as a last
@@ -274,6 +293,7 @@ where
         let index = run.count();
         let fed = holder.decoder().offset() as usize + holder.rest().len();
         self.check_error_offset(place, index, &error, fed);
+        run.failed_after = fed;
         match holder {
             Holder::Decoder { decoder, pending } => {
                 self.check_decoder_sticky(place, index, decoder, pending, &error)

@@ -2,12 +2,13 @@
 //! split makes a read fail with `WouldBlock` or `TimedOut`.
 
 use std::fmt::Debug;
-use std::io;
+use std::io::{self, Write};
 
 use crate::io::{frame_error, FrameReader};
 use crate::{Error, Framing, Skipped, ToOwnedHeader};
 
 use super::drivers::{ensure, Api, Harness, Place, Run, Seen};
+use super::options::Take;
 use super::reader::ScriptedReader;
 use super::split::Split;
 
@@ -15,6 +16,53 @@ use super::split::Split;
 enum Taken<H> {
     Frame(Seen<H>),
     Batch(Skipped),
+}
+
+/// The API a [`Take`] calls, and its size: the `read_body` buffer, or
+/// what the `copy_body_to` writer takes per write (0: the defaults, 7 bytes
+/// and a `Vec`).
+fn call_of(take: Take) -> (Api, usize) {
+    match take {
+        Take::Frame => (Api::ReadFrame, 0),
+        Take::Owned => (Api::ReadFrameOwned, 0),
+        Take::Body(n) => (Api::ReadBody, n.max(1)),
+        Take::Copy(n) => (Api::CopyBody, n.max(1)),
+        Take::Discard => (Api::DiscardBody, 0),
+        Take::Skip => (Api::SkipFrame, 0),
+        Take::SkipBatch => (Api::SkipFrames, 0),
+    }
+}
+
+/// A destination that takes at most `max` bytes per `write` and fails
+/// every third `write` with `Interrupted` (`max` 0: takes everything and
+/// never fails).
+struct Short {
+    max: usize,
+    taken: Vec<u8>,
+    writes: usize,
+}
+
+impl Write for Short {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.max == 0 {
+            self.taken.extend_from_slice(buf);
+            return Ok(buf.len());
+        }
+        self.writes = (self.writes + 1) % 3;
+        if self.writes == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "sockframe::testing: a write interrupted",
+            ));
+        }
+        let n = buf.len().min(self.max);
+        self.taken.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 impl<F> Harness<'_, F>
@@ -25,8 +73,15 @@ where
     pub(crate) fn run_reader(&self, api: Api, stream: &[u8], split: &Split) -> Run<F::OwnedHeader> {
         let place = self.place(api.name(), split);
         let source = ScriptedReader::new(stream, split);
+        let read_chunk = self.options.read_chunk.unwrap_or(api.read_chunk()).max(1);
         let mut reader =
-            FrameReader::with_decoder(source, self.decoder()).with_read_chunk(api.read_chunk());
+            FrameReader::with_decoder(source, self.decoder()).with_read_chunk(read_chunk);
+        // How each frame is taken: by `api`, or in turn as the options say.
+        let calls: Vec<(Api, usize)> = if api == Api::Takes {
+            self.options.takes.iter().copied().map(call_of).collect()
+        } else {
+            vec![(api, 0)]
+        };
         let bound = usize::try_from(self.limits.max_frame)
             .unwrap_or(usize::MAX)
             .saturating_add(self.framing.max_header_len(&self.limits))
@@ -39,8 +94,9 @@ where
         let mut run = Run::new(api);
         loop {
             let index = run.count();
+            let (call, size) = calls[index as usize % calls.len()];
             let before = reader.decoder().offset();
-            let next = self.read_one(&place, index, api, &mut reader, &mut budget);
+            let next = self.read_one(&place, index, (call, size), &mut reader, &mut budget);
             let capacity = reader.buffer().capacity();
             ensure!(
                 place,
@@ -69,12 +125,21 @@ where
                         batch.frames > 0 && batch.stream_bytes == wire,
                         "skipped {batch:?}, moving the offset by {wire}"
                     );
-                    run.batches.get_or_insert_with(Skipped::default).add(batch);
+                    if api == Api::Takes {
+                        // A placeholder per frame, filled in from the
+                        // reference once the batch's totals are checked.
+                        run.skipped_at.push((run.frames.len(), batch));
+                        for _ in 0..batch.frames {
+                            run.frames.push(Seen::counted(0, 0));
+                        }
+                    } else {
+                        run.batches.get_or_insert_with(Skipped::default).add(batch);
+                    }
                 }
                 Ok(None) => {
                     // The end stays the end.
                     let again =
-                        self.read_one(&place, index, Api::ReadFrame, &mut reader, &mut budget);
+                        self.read_one(&place, index, (Api::ReadFrame, 0), &mut reader, &mut budget);
                     ensure!(
                         place,
                         index,
@@ -85,10 +150,11 @@ where
                 }
                 Err(error) => {
                     self.check_error_offset(&place, index, &error, stream.len());
-                    let again = self.read_one(&place, index, api, &mut reader, &mut budget);
+                    let again =
+                        self.read_one(&place, index, (call, size), &mut reader, &mut budget);
                     let again_frame =
-                        self.read_one(&place, index, Api::ReadFrame, &mut reader, &mut budget);
-                    for (call, got) in [(api.name(), again), ("read_frame", again_frame)] {
+                        self.read_one(&place, index, (Api::ReadFrame, 0), &mut reader, &mut budget);
+                    for (call, got) in [(call.name(), again), ("read_frame", again_frame)] {
                         let got = got.err();
                         ensure!(
                             place,
@@ -104,6 +170,7 @@ where
                         inner == Some(&error),
                         "the reader failed with {error:?}, its decoder says {inner:?}"
                     );
+                    run.failed_after = reader.get_ref().position();
                     run.end = Err(error);
                     return run;
                 }
@@ -171,7 +238,7 @@ where
         &self,
         place: &Place<'_>,
         index: u64,
-        api: Api,
+        (api, size): (Api, usize),
         reader: &mut FrameReader<R, F>,
         budget: &mut usize,
     ) -> Result<Option<Taken<F::OwnedHeader>>, Error> {
@@ -198,7 +265,7 @@ where
                 })
             }
             Api::ReadBody | Api::CopyBody | Api::DiscardBody => {
-                self.read_streamed(place, index, api, reader, budget)?
+                self.read_streamed(place, index, (api, size), reader, budget)?
             }
             Api::SkipFrame => {
                 let one = self.retrying(place, index, budget, || reader.skip_frame())?;
@@ -221,13 +288,15 @@ where
         Ok(seen.map(Taken::Frame))
     }
 
-    /// `read_header`, then the body by `read_body` (7 bytes at a time),
-    /// `copy_body_to` (after `read_header_owned`) or `discard_body`.
+    /// `read_header`, then the body by `read_body` (`size` bytes at a
+    /// time, 7 by default), `copy_body_to` (after `read_header_owned`; to a
+    /// writer taking `size` bytes per write, interrupted every third, or to
+    /// a `Vec`) or `discard_body`.
     fn read_streamed<R: io::Read>(
         &self,
         place: &Place<'_>,
         index: u64,
-        api: Api,
+        (api, size): (Api, usize),
         reader: &mut FrameReader<R, F>,
         budget: &mut usize,
     ) -> Result<Option<Seen<F::OwnedHeader>>, Error> {
@@ -255,7 +324,7 @@ where
         let mut payload = Vec::new();
         match api {
             Api::ReadBody => {
-                let mut buf = [0; 7];
+                let mut buf = vec![0; if size == 0 { 7 } else { size }];
                 loop {
                     let n = self.retrying(place, index, budget, || reader.read_body(&mut buf))?;
                     if n == 0 {
@@ -269,16 +338,56 @@ where
                         index,
                         remaining == Some(due).filter(|&d| d > 0)
                             // Whole body read: the frame is over, or its
-                            // trailer is still to come (a read would block).
-                            || (due == 0 && matches!(remaining, None | Some(0))),
+                            // trailer (if the framing has any) is still to
+                            // come (a read would block).
+                            || (due == 0
+                                && (remaining.is_none()
+                                    || (self.may_have_trailer(index) && remaining == Some(0)))),
                         "{} of {body_len} body bytes read; body_remaining says {remaining:?}",
                         payload.len()
                     );
                 }
             }
             Api::CopyBody => {
-                let copied =
-                    self.retrying(place, index, budget, || reader.copy_body_to(&mut payload))?;
+                let mut out = Short {
+                    max: size,
+                    taken: Vec::new(),
+                    writes: 0,
+                };
+                // A `WouldBlock` in the middle loses nothing: what `out`
+                // took stays taken, the rest is still due.
+                let copied = loop {
+                    match reader.copy_body_to(&mut out) {
+                        Ok(copied) => break copied,
+                        Err(e) => {
+                            if let Some(error) = self.classify(place, index, e) {
+                                return Err(error);
+                            }
+                            match budget.checked_sub(1) {
+                                Some(left) => *budget = left,
+                                None => place.fail(
+                                    index,
+                                    format_args!("the reader makes no progress over WouldBlock"),
+                                ),
+                            }
+                            let due = body_len.saturating_sub(out.taken.len() as u64);
+                            let remaining = reader.body_remaining();
+                            ensure!(
+                                place,
+                                index,
+                                remaining == Some(due).filter(|&d| d > 0)
+                                    || (due == 0
+                                        && (remaining.is_none()
+                                            || (self.may_have_trailer(index)
+                                                && remaining == Some(0)))),
+                                "copy_body_to stopped by WouldBlock after writing {} of \
+                                 {body_len} body bytes; body_remaining says {remaining:?}",
+                                out.taken.len()
+                            );
+                        }
+                    }
+                };
+                payload = out.taken;
                 ensure!(
                     place,
                     index,

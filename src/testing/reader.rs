@@ -11,8 +11,10 @@ use super::split::{Split, Step};
 /// stream.
 ///
 /// Like partial-io's `PartialRead`, for any code that reads, not only
-/// sockframe's [`FrameReader`](crate::io::FrameReader). (Its async twin
-/// comes with the async adapters.)
+/// sockframe's [`FrameReader`](crate::io::FrameReader). With feature
+/// `tokio` it is also a tokio `AsyncRead` following the same script, a
+/// `WouldBlock` step being `Poll::Pending`: the async twin, for
+/// `sockframe::tokio::FrameReader` or any async reader.
 ///
 /// ```
 /// use std::io::{ErrorKind, Read};

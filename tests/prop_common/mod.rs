@@ -1,10 +1,12 @@
 //! Strategies shared by the property tests: framings in every
-//! configuration, limits, frames, split schedules.
+//! configuration, limits, frames, split schedules (most of them
+//! `sockframe::testing`'s own).
 //!
-//! The checks themselves (drivers for every decoding API, the model
-//! decoder, expectations worked out from how a stream was built) are the
-//! fuzz targets' own, from `fuzz/src/`, so a property and a fuzz target
-//! that fail on the same input fail the same way.
+//! The checks themselves are `sockframe::testing`'s (every decoding API
+//! under every split) held to the fuzz targets' model decoder and
+//! expectations worked out from how a stream was built (`fuzz/src/`), so a
+//! property and a fuzz target that fail on the same input fail the same
+//! way.
 #![allow(dead_code)]
 
 use std::num::NonZeroUsize;
@@ -13,14 +15,17 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use serde_json::{Map, Value};
-use sockframe::{Ascii, Binary, Endian, Json, JsonStyle, Limits, Needed, Signedness, Width};
+use sockframe::testing::{self, Options};
+use sockframe::{Limits, Needed};
 
 #[allow(unused_imports)]
-pub use crate::fuzz_bodies::drive::{check_stream, Subject};
+pub use crate::fuzz_bodies::check::{check_stream, Subject};
 #[allow(unused_imports)]
 pub use crate::fuzz_bodies::model::{self, End};
 #[allow(unused_imports)]
 pub use crate::fuzz_bodies::spec::{expected_outcome, AnyFraming, Sent};
+#[allow(unused_imports)]
+pub use sockframe::testing::{binary, splits, Split};
 
 /// Cases per property unless `PROPTEST_CASES` says otherwise (proptest's
 /// default config reads it; an explicit count here must not override it).
@@ -48,53 +53,23 @@ macro_rules! with_framing {
 #[allow(unused_imports)]
 pub(crate) use with_framing;
 
-/// Every binary length layout.
-pub fn binary() -> impl Strategy<Value = Binary> {
-    let width = prop_oneof![
-        Just(Width::One),
-        Just(Width::Two),
-        Just(Width::Four),
-        Just(Width::Eight)
-    ];
-    let endian = prop_oneof![
-        Just(Endian::Little),
-        Just(Endian::Big),
-        Just(Endian::Native)
-    ];
-    let sign = prop_oneof![Just(Signedness::Signed), Just(Signedness::Unsigned)];
-    (width, endian, sign).prop_map(|(w, e, s)| Binary::new(w, e, s))
-}
-
-/// Size keys: the usual two, ASCII ones, and any Unicode (which the Python
-/// spelling escapes).
-pub fn size_key() -> impl Strategy<Value = String> {
-    prop_oneof![
-        Just(Json::DATA_SIZE.to_owned()),
-        Just(Json::FILE_SIZE.to_owned()),
-        "[a-z_]{0,10}",
-        "\\PC{0,3}",
-    ]
-}
-
 /// Every framing: ASCII widths 1..=19, every binary layout, JSON with every
-/// prefix layout, size key and spelling.
+/// prefix layout, size key and spelling (the kit's strategies).
 pub fn framing() -> impl Strategy<Value = AnyFraming> {
     prop_oneof![
-        (1..=Ascii::MAX_WIDTH).prop_map(|w| AnyFraming::Ascii(Ascii::with_width(w).unwrap())),
-        binary().prop_map(AnyFraming::Binary),
-        (binary(), size_key(), any::<bool>()).prop_map(|(prefix, key, compact)| {
-            AnyFraming::Json(
-                Json::new()
-                    .with_prefix(prefix)
-                    .with_size_key(key)
-                    .with_style(if compact {
-                        JsonStyle::Compact
-                    } else {
-                        JsonStyle::Python
-                    }),
-            )
-        }),
+        testing::ascii().prop_map(AnyFraming::Ascii),
+        testing::binary().prop_map(AnyFraming::Binary),
+        testing::json().prop_map(AnyFraming::Json),
     ]
+}
+
+/// The kit's options for the model checks: `max_frame` and
+/// `max_streamed_body` apart, as the limits say.
+pub fn apart() -> Options {
+    Options {
+        limits_apart: true,
+        ..Options::default()
+    }
 }
 
 /// The longest payload a framing's header can describe.
@@ -139,19 +114,6 @@ pub fn payload(cap: usize, typical: usize) -> impl Strategy<Value = Vec<u8>> {
         6 => 0..=cap.min(typical),
     ];
     len.prop_flat_map(|len| vec(any::<u8>(), len))
-}
-
-/// Piece sizes for a split: empty pieces, single bytes, small and large
-/// chunks, and everything at once.
-pub fn splits() -> impl Strategy<Value = Vec<usize>> {
-    let size = prop_oneof![
-        1 => Just(0usize),
-        3 => Just(1usize),
-        4 => 2..=16usize,
-        2 => 17..=700usize,
-        1 => Just(usize::MAX / 2),
-    ];
-    vec(size, 1..6)
 }
 
 /// Encodes frames, skipping those the header cannot describe.
