@@ -107,8 +107,14 @@ async fn send(addr: std::net::SocketAddr) -> io::Result<()> {
         ("b.bin", vec![7; 300_000]),
     ] {
         let md5 = format!("{:x}", Md5::digest(&body));
+        // A tokio::fs::File in real life: the body is streamed, not held.
+        let mut file = &body[..];
         writer
-            .write_frame_with(&json!({"file_name": name, "md5": md5}), &body)
+            .write_frame_with_from(
+                &json!({"file_name": name, "md5": md5}),
+                body.len() as u64,
+                &mut file,
+            )
             .await?;
     }
     writer.shutdown().await

@@ -493,3 +493,80 @@ fn futures_io_streams_work_through_the_compat_layer() {
         assert!(reader.read_frame().await.unwrap().is_none());
     });
 }
+
+#[test]
+fn write_frame_from_streams_a_body_and_refuses_or_breaks_as_the_blocking_writer_does() {
+    let body: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    block_on(async {
+        // Whole: the frame reads back.
+        let mut writer = FrameWriter::new(Vec::new(), Binary::default());
+        writer
+            .write_frame_from(body.len() as u64, &mut &body[..])
+            .await
+            .unwrap();
+        let wire = writer.get_ref().clone();
+        let mut reader = FrameReader::new(&wire[..], Binary::default());
+        assert_eq!(
+            reader.read_frame().await.unwrap().unwrap().payload(),
+            &body[..]
+        );
+
+        // The body ends before anything went out: refused whole, and the
+        // writer stays usable.
+        let mut writer = FrameWriter::new(Vec::new(), Ascii::new());
+        let error = writer
+            .write_frame_from(10, &mut &b"abc"[..])
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
+        assert!(writer.get_ref().is_empty() && writer.pending().is_empty());
+        writer.write_frame(b"ok").await.unwrap();
+        assert_eq!(writer.get_ref(), b"0002ok");
+
+        // The body ends after 64 KiB went out: the stream is broken.
+        let mut writer = FrameWriter::new(Vec::new(), Binary::default());
+        let error = writer
+            .write_frame_from(300_000, &mut &body[..])
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
+        let refused = writer.write_frame(b"next").await.unwrap_err();
+        assert_eq!(refused.kind(), io::ErrorKind::BrokenPipe);
+        assert!(
+            refused.to_string().contains("of its 300000 body bytes"),
+            "{refused}"
+        );
+    });
+}
+
+#[test]
+fn a_dropped_write_frame_from_is_forgotten_before_its_first_byte_and_breaks_the_stream_after() {
+    let body = vec![5u8; 100_000];
+    let mut cx = Context::from_waker(Waker::noop());
+    // Pending before any byte went out (the writer pends first): dropped,
+    // nothing of it is sent and the next frame goes out clean.
+    let mut writer = FrameWriter::new(Choppy::default(), Ascii::new());
+    {
+        let mut source = &body[..10];
+        let mut copy = Box::pin(writer.write_frame_from(10, &mut source));
+        assert!(copy.as_mut().poll(&mut cx).is_pending());
+    }
+    block_on(writer.write_frame(b"ok")).unwrap();
+    assert_eq!(writer.get_ref().got, b"0002ok");
+    // Dropped after some bytes went out: every later write is refused.
+    let mut writer = FrameWriter::new(Choppy::default(), Binary::default());
+    {
+        let mut source = &body[..];
+        let mut copy = Box::pin(writer.write_frame_from(body.len() as u64, &mut source));
+        for _ in 0..4 {
+            assert!(copy.as_mut().poll(&mut cx).is_pending());
+        }
+    }
+    assert!(!writer.get_ref().got.is_empty());
+    let refused = block_on(writer.write_frame(b"next")).unwrap_err();
+    assert_eq!(refused.kind(), io::ErrorKind::BrokenPipe);
+    assert_eq!(
+        block_on(writer.flush()).unwrap_err().kind(),
+        io::ErrorKind::BrokenPipe
+    );
+}
