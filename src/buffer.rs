@@ -245,6 +245,18 @@ impl<F: Framing> FrameBuffer<F> {
         self.decoder.finish(&self.data[self.start..self.end])
     }
 
+    /// Gives back the memory not holding buffered bytes: an idle
+    /// connection's buffer shrinks to nothing, so that thousands of them
+    /// cost little. The next push or read grows it again.
+    pub fn shrink_to_fit(&mut self) {
+        let buffered = self.end - self.start;
+        self.data.copy_within(self.start..self.end, 0);
+        self.data.truncate(buffered);
+        self.data.shrink_to_fit();
+        self.start = 0;
+        self.end = buffered;
+    }
+
     /// Drops buffered bytes and decoder state, keeping the memory.
     pub fn reset(&mut self) {
         self.decoder.reset();

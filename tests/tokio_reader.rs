@@ -570,3 +570,35 @@ fn a_dropped_write_frame_from_is_forgotten_before_its_first_byte_and_breaks_the_
         io::ErrorKind::BrokenPipe
     );
 }
+
+#[test]
+fn shrinking_an_idle_readers_buffer_keeps_its_bytes_and_its_place() {
+    let wire = wire_of(&Ascii::new(), &[b"one".to_vec(), b"two".to_vec()]);
+    let split = Split::at(&[9]); // "0003one00" then "03two"
+    let mut reader = FrameReader::new(ScriptedReader::new(&wire, &split), Ascii::new());
+    block_on(async {
+        assert_eq!(
+            reader.read_frame().await.unwrap().unwrap().payload(),
+            b"one"
+        );
+        assert!(reader.buffer().capacity() >= 4096);
+        reader.shrink_buffer();
+        assert_eq!(reader.buffer().buffered(), b"00");
+        assert_eq!(reader.buffer().capacity(), 2);
+        assert_eq!(
+            reader.read_frame().await.unwrap().unwrap().payload(),
+            b"two"
+        );
+        assert!(reader.read_frame().await.unwrap().is_none());
+        assert_eq!(reader.decoder().offset(), wire.len() as u64);
+    });
+    let mut writer = FrameWriter::buffered(Vec::new(), Ascii::new());
+    block_on(async {
+        writer.write_frame(b"x").await.unwrap();
+        writer.flush().await.unwrap();
+        writer.shrink_buffer();
+        writer.write_frame(b"y").await.unwrap();
+        writer.flush().await.unwrap();
+    });
+    assert_eq!(writer.get_ref(), b"0001x0001y");
+}

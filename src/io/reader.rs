@@ -366,6 +366,14 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
         &self.reading.buffer
     }
 
+    /// Gives back the buffer's memory beyond the bytes it holds (see
+    /// [`FrameBuffer::shrink_to_fit`]): for a server holding many idle
+    /// connections, between frames. The next read allocates a read chunk
+    /// again.
+    pub fn shrink_buffer(&mut self) {
+        self.reading.buffer.shrink_to_fit();
+    }
+
     /// The decoder (offset, limits, sticky error).
     pub fn decoder(&self) -> &Decoder<F> {
         self.reading.decoder()

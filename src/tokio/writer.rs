@@ -182,6 +182,12 @@ impl<W: AsyncWrite + Unpin, E: Encode> FrameWriter<W, E> {
         &self.sink.pending
     }
 
+    /// Gives back the memory of the gathering buffer beyond the bytes it
+    /// holds: for a server holding many idle connections, after a flush.
+    pub fn shrink_buffer(&mut self) {
+        self.sink.pending.shrink_to_fit();
+    }
+
     /// The gathering limit (0: unbuffered).
     pub fn buffer_limit(&self) -> usize {
         self.sink.buffer_limit

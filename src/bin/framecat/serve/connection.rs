@@ -129,8 +129,8 @@ pub async fn echo<F: CliFraming>(
                 if reader.buffer().is_empty() {
                     if !first_byte_here(&mut reader).await {
                         // Idle: wait holding no buffer.
-                        reader = emptied_reader(reader);
-                        writer = new_writer(writer.into_parts().0, &shared.framing);
+                        reader.shrink_buffer();
+                        writer.shrink_buffer();
                         if let Err(close) = state.wait_for_byte(reader.get_mut()).await {
                             break close;
                         }
@@ -405,17 +405,6 @@ async fn first_byte_here<F: CliFraming>(reader: &mut Reader<'_, F>) -> bool {
         _ = reader.get_mut().peek(&mut byte) => true,
         () = std::future::ready(()) => false,
     }
-}
-
-/// The reader without its buffer, which is empty: the decoder (its offset,
-/// limits and any error) is kept.
-fn emptied_reader<'s, F: CliFraming>(reader: Reader<'s, F>) -> Reader<'s, F> {
-    debug_assert!(reader.buffer().is_empty());
-    if reader.buffer().capacity() == 0 {
-        return reader;
-    }
-    let decoder = reader.decoder().clone();
-    FrameReader::with_decoder(reader.into_inner(), decoder).with_read_chunk(READ_CHUNK)
 }
 
 /// A writer gathering replies, holding no memory until it has some.
