@@ -1,9 +1,11 @@
 //! Every error the core reports, with its numbers; stickiness; end of stream.
+#![cfg(feature = "testing")]
 
 mod common;
 
-use common::{all_apis, pieces};
+use common::all_apis;
 use serde::Deserialize;
+use sockframe::testing::Split;
 use sockframe::{
     Ascii, Binary, Decoder, Encode, Error, FrameBuffer, Json, JsonKind, JsonStyle, Limits, Needed,
     OwnedFrame, Status,
@@ -67,7 +69,7 @@ fn json_header_errors_name_what_and_where() {
 #[test]
 fn json_size_key_last_wins_like_python() {
     let wire = json_frame(br#"{"data_size": 9, "data_size": 2}"#, b"ok");
-    let (frames, end) = all_apis(|| Decoder::new(Json::new()), &[&wire]);
+    let (frames, end) = all_apis(&Json::new(), Limits::new(), &wire, &Split::whole());
     assert_eq!(end, Ok(()));
     assert_eq!(frames[0].payload, b"ok");
 }
@@ -94,7 +96,7 @@ fn json_header_limit_checked_before_reading_it() {
     );
     let wire = Json::new().encode_to_vec(b"x").unwrap();
     assert_eq!(wire.len() - 5, 16);
-    let (frames, end) = all_apis(|| Decoder::with_limits(Json::new(), limits), &[&wire]);
+    let (frames, end) = all_apis(&Json::new(), limits, &wire, &Split::whole());
     assert_eq!((frames.len(), end), (1, Ok(())));
 }
 
@@ -104,13 +106,11 @@ fn frame_limit_is_inclusive() {
     // every API refuses the same frame.
     let limits = Limits::new().max_frame(5).max_streamed_body(5);
     let ok = Binary::default().encode_to_vec(b"hello").unwrap();
-    let (frames, end) = all_apis(|| Decoder::with_limits(Binary::default(), limits), &[&ok]);
+    let (frames, end) = all_apis(&Binary::default(), limits, &ok, &Split::whole());
     assert_eq!((frames.len(), end), (1, Ok(())));
     let too_long = Binary::default().encode_to_vec(b"hello!").unwrap();
-    let (frames, end) = all_apis(
-        || Decoder::with_limits(Binary::default(), limits),
-        &[&ok, &too_long],
-    );
+    let stream = [&ok[..], &too_long].concat();
+    let (frames, end) = all_apis(&Binary::default(), limits, &stream, &Split::at(&[ok.len()]));
     assert_eq!(frames.len(), 1, "the frame before the error is delivered");
     assert_eq!(
         end,
@@ -147,7 +147,7 @@ fn errors_are_sticky_until_reset() {
 #[test]
 fn end_of_stream_between_frames_is_clean() {
     for stream in [&b""[..], b"0000", b"0002hi0001x"] {
-        let (_, end) = all_apis(|| Decoder::new(Ascii::new()), &[stream]);
+        let (_, end) = all_apis(&Ascii::new(), Limits::new(), stream, &Split::whole());
         assert_eq!(end, Ok(()), "{stream:?}");
     }
 }
@@ -164,7 +164,7 @@ fn end_of_stream_mid_frame_says_what_is_missing() {
     for &(stream, offset, needed) in cases {
         // Whatever the split, the same verdict.
         for cut in 0..=stream.len() {
-            let (_, end) = all_apis(|| Decoder::new(Ascii::new()), &pieces(stream, &[cut]));
+            let (_, end) = all_apis(&Ascii::new(), Limits::new(), stream, &Split::at(&[cut]));
             assert_eq!(
                 end,
                 Err(Error::UnexpectedEof { offset, needed }),
@@ -175,7 +175,7 @@ fn end_of_stream_mid_frame_says_what_is_missing() {
     // JSON: inside the prefix, inside the header, inside the body.
     let wire = Json::new().encode_to_vec(b"hello").unwrap();
     for (len, needed) in [(3, at_least(1)), (10, at_least(10)), (22, exact(3))] {
-        let (_, end) = all_apis(|| Decoder::new(Json::new()), &[&wire[..len]]);
+        let (_, end) = all_apis(&Json::new(), Limits::new(), &wire[..len], &Split::whole());
         assert_eq!(
             end,
             Err(Error::UnexpectedEof {

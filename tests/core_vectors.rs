@@ -1,9 +1,11 @@
 //! The vectors of FRAMINGS.md, through every decoding API and the encoders.
+#![cfg(feature = "testing")]
 
 mod common;
 
-use common::{all_apis, pieces};
-use sockframe::{Ascii, Binary, Decoder, Encode, Error, Json, Needed, OwnedFrame, Status};
+use common::all_apis;
+use sockframe::testing::Split;
+use sockframe::{Ascii, Binary, Decoder, Encode, Error, Json, Limits, Needed, OwnedFrame, Status};
 
 fn frame(payload: &[u8]) -> OwnedFrame {
     OwnedFrame {
@@ -26,7 +28,7 @@ fn ascii_vectors_encode() {
 #[test]
 fn ascii_vectors_decode() {
     let stream = b"0005hello00000006\xe4\xbd\xa0\xe5\xa5\xbd";
-    let (frames, end) = all_apis(|| Decoder::new(Ascii::new()), &[stream]);
+    let (frames, end) = all_apis(&Ascii::new(), Limits::new(), stream, &Split::whole());
     assert_eq!(
         frames,
         [frame(b"hello"), frame(b""), frame("你好".as_bytes())]
@@ -77,7 +79,7 @@ fn ascii_other_widths() {
     let two = Ascii::with_width(2).unwrap();
     assert_eq!(two.encode_to_vec(b"hello").unwrap(), b"05hello");
     assert_eq!(two.max_len(), 99);
-    let (frames, end) = all_apis(|| Decoder::new(two), &[b"05hello00"]);
+    let (frames, end) = all_apis(&two, Limits::new(), b"05hello00", &Split::whole());
     assert_eq!((frames, end), (vec![frame(b"hello"), frame(b"")], Ok(())));
     let eight = Ascii::with_width(8).unwrap();
     assert_eq!(eight.encode_to_vec(b"abc").unwrap(), b"00000003abc");
@@ -121,7 +123,7 @@ fn binary_vectors() {
         (little, &b"\x05\x00\x00\x00hello"[..]),
         (big, b"\x00\x00\x00\x05hello"),
     ] {
-        let (frames, end) = all_apis(|| Decoder::new(framing), &[wire]);
+        let (frames, end) = all_apis(&framing, Limits::new(), wire, &Split::whole());
         assert_eq!((frames, end), (vec![frame(b"hello")], Ok(())));
     }
 }
@@ -158,7 +160,7 @@ fn binary_struct_formats_decode_their_own_encoding() {
             framing.encode_to_vec(b"").unwrap(),
         ]
         .concat();
-        let (frames, end) = all_apis(|| Decoder::new(framing), &[&stream]);
+        let (frames, end) = all_apis(&framing, Limits::new(), &stream, &Split::whole());
         assert_eq!(
             (frames, end),
             (vec![frame(b"hello"), frame(b"")], Ok(())),
@@ -204,7 +206,7 @@ fn binary_encoder_refuses_what_the_header_cannot_hold() {
 fn json_vector() {
     let wire = b"\x10\x00\x00\x00{\"data_size\": 5}hello";
     assert_eq!(Json::new().encode_to_vec(b"hello").unwrap(), wire);
-    let (frames, end) = all_apis(|| Decoder::new(Json::new()), &[wire]);
+    let (frames, end) = all_apis(&Json::new(), Limits::new(), wire, &Split::whole());
     assert_eq!(end, Ok(()));
     assert_eq!(frames.len(), 1);
     assert_eq!(frames[0].payload, b"hello");
@@ -317,7 +319,7 @@ fn every_split_of_a_mixed_stream() {
     let expected = vec![frame(b"hello"), frame(b""), frame("你好".as_bytes())];
     for a in 0..=ascii.len() {
         for b in a..=ascii.len() {
-            let (frames, end) = all_apis(|| Decoder::new(Ascii::new()), &pieces(&ascii, &[a, b]));
+            let (frames, end) = all_apis(&Ascii::new(), Limits::new(), &ascii, &Split::at(&[a, b]));
             assert_eq!((&frames, &end), (&expected, &Ok(())), "cuts at {a} and {b}");
         }
     }
@@ -331,7 +333,7 @@ fn every_split_of_a_mixed_stream() {
     let expected = vec![frame(b"hello"), frame(b""), frame(b"world!")];
     for a in 0..=stream.len() {
         for b in a..=stream.len() {
-            let (frames, end) = all_apis(|| Decoder::new(binary), &pieces(&stream, &[a, b]));
+            let (frames, end) = all_apis(&binary, Limits::new(), &stream, &Split::at(&[a, b]));
             assert_eq!((&frames, &end), (&expected, &Ok(())), "cuts at {a} and {b}");
         }
     }
@@ -346,7 +348,7 @@ fn every_split_of_a_mixed_stream() {
     .concat();
     for a in 0..=stream.len() {
         for b in a..=stream.len() {
-            let (frames, end) = all_apis(|| Decoder::new(json.clone()), &pieces(&stream, &[a, b]));
+            let (frames, end) = all_apis(&json, Limits::new(), &stream, &Split::at(&[a, b]));
             assert_eq!(end, Ok(()), "cuts at {a} and {b}");
             let payloads: Vec<&[u8]> = frames.iter().map(|f| &f.payload[..]).collect();
             assert_eq!(payloads, [&b"abc"[..], b"", b"tail"], "cuts at {a} and {b}");
@@ -363,8 +365,7 @@ fn one_byte_at_a_time() {
     let stream: Vec<u8> = (0..50u8)
         .flat_map(|i| Json::new().encode_to_vec(&vec![i; usize::from(i)]).unwrap())
         .collect();
-    let bytes: Vec<&[u8]> = stream.chunks(1).collect();
-    let (frames, end) = all_apis(|| Decoder::new(Json::new()), &bytes);
+    let (frames, end) = all_apis(&Json::new(), Limits::new(), &stream, &Split::bytewise());
     assert_eq!(end, Ok(()));
     assert_eq!(frames.len(), 50);
     for (i, f) in frames.iter().enumerate() {

@@ -14,10 +14,12 @@
 //!   one byte at a time, counted in bytes examined;
 //! - property tests: round trip under random splits, agreement with the
 //!   model, junk never panics and errors are sticky.
-#![cfg(feature = "std")]
+//!
+//! Every decoding API is driven by the test kit, `sockframe::testing`.
+#![cfg(feature = "testing")]
 
 use std::cell::Cell;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Write};
 use std::net::UdpSocket;
 use std::rc::Rc;
 
@@ -28,17 +30,16 @@ use proptest::test_runner::FileFailurePersistence;
 use sockframe::framing::delimited::{Delimited, DelimitedScan};
 use sockframe::io::udp::{DatagramError, DatagramFramer};
 use sockframe::io::{frame_error, FrameReader, FrameWriter};
+use sockframe::testing::{
+    check_apis_agree_with, Decoded, Options, ScriptedReader, Split, Step, Take,
+};
 use sockframe::{
-    ConfigError, Decoder, Encode, Error, Event, FrameBuffer, Framing, Head, Limits, Needed,
-    Skipped, Status,
+    ConfigError, Decoder, Encode, Error, Event, FrameBuffer, Framing, Head, Limits, Needed, Status,
 };
 
 /// Payloads decoded, and how the stream ended (`Ok` at a frame boundary,
 /// or the sticky error after every frame before it).
 type Outcome = (Vec<Vec<u8>>, Result<(), Error>);
-/// What a skipping API counted (frames, payload bytes, stream bytes), and
-/// how the stream ended.
-type Counted = ((u64, u64, u64), Result<(), Error>);
 
 // ---------------------------------------------------------------------------
 // The model: split at the first occurrence of the delimiter, found naively
@@ -100,502 +101,61 @@ fn normalize(end: Result<(), Error>) -> Result<(), Error> {
     }
 }
 
-fn counted(outcome: &Outcome, raws: &[usize]) -> Counted {
-    let (frames, end) = outcome;
-    (
-        (
-            frames.len() as u64,
-            frames.iter().map(|f| f.len() as u64).sum(),
-            raws.iter().map(|&r| r as u64).sum(),
-        ),
-        end.clone(),
-    )
+/// `decoded`'s payloads, and its end with `FrameTooLong`'s `length`
+/// checked and cleared ([`normalize`]).
+fn outcome_of(decoded: &Decoded) -> Outcome {
+    let payloads = decoded.frames.iter().map(|f| f.payload.clone()).collect();
+    (payloads, normalize(decoded.end.clone()))
 }
 
-// ---------------------------------------------------------------------------
-// Drivers: one per API, each collecting payloads and checking errors stick.
-
+/// Every decoding API over `stream` cut as `split` says, by the test kit
+/// (`Decoder`, `FrameBuffer`, `FrameReader` with frames also taken in turn
+/// every way, bodies read into 3-byte buffers, datagrams; each call's
+/// promises checked), with `max_streamed_body` set to `max_frame`; and,
+/// if the limits say otherwise, again under the limits as given, the APIs
+/// that hold frames and those that stream bodies each under their own
+/// limit: all must agree. Returns what they yielded, and each frame's
+/// bytes on the wire.
 #[track_caller]
-fn sticky<T>(error: Error, again: Result<T, Error>, api: &str) -> Result<(), Error> {
-    assert_eq!(
-        again.err(),
-        Some(error.clone()),
-        "{api}: the error is not sticky"
-    );
-    Err(error)
-}
-
-/// Declares the end of the stream with `pending` left: takes a last frame
-/// the framing accepts (through `drain`, the API's own loop), then
-/// `finish`.
-fn end_of_stream<F: Framing>(
-    decoder: &mut Decoder<F>,
-    pending: &mut Vec<u8>,
-    frames: &mut Vec<Vec<u8>>,
-    drain: impl Fn(&mut Decoder<F>, &mut Vec<u8>, &mut Vec<Vec<u8>>) -> Result<(), Error>,
-) -> Result<(), Error> {
-    let result = match decoder.end_stream(pending) {
-        Ok(true) => drain(decoder, pending, frames).and_then(|()| decoder.finish(pending)),
-        Ok(false) => decoder.finish(pending),
-        Err(e) => Err(e),
-    };
-    result.or_else(|e| sticky(e, decoder.finish(pending), "finish"))
-}
-
-/// Feeds `pieces` to a decoder API: `drain` takes every frame it can from
-/// the pending bytes; on an error, `again` repeats the call.
-fn drive<F: Framing>(
-    mut decoder: Decoder<F>,
-    pieces: &[&[u8]],
-    drain: impl Fn(&mut Decoder<F>, &mut Vec<u8>, &mut Vec<Vec<u8>>) -> Result<(), Error>,
-    again: impl Fn(&mut Decoder<F>, &[u8]) -> Result<(), Error>,
-    api: &str,
-) -> Outcome {
-    let (mut frames, mut pending) = (Vec::new(), Vec::new());
-    for piece in pieces {
-        pending.extend_from_slice(piece);
-        if let Err(e) = drain(&mut decoder, &mut pending, &mut frames) {
-            return (frames, sticky(e, again(&mut decoder, &pending), api));
-        }
-    }
-    let end = end_of_stream(&mut decoder, &mut pending, &mut frames, drain);
-    (frames, end)
-}
-
-fn decode_all<F: Framing>(
-    decoder: &mut Decoder<F>,
-    pending: &mut Vec<u8>,
-    frames: &mut Vec<Vec<u8>>,
-) -> Result<(), Error> {
-    loop {
-        let used = match decoder.decode(pending)? {
-            Status::Complete((frame, used)) => {
-                assert_eq!(frame.raw().len(), used);
-                frames.push(frame.payload().to_vec());
-                used
-            }
-            Status::Partial(needed) => {
-                assert!(needed.bytes() > 0);
-                return Ok(());
-            }
-        };
-        pending.drain(..used);
-    }
-}
-
-fn via_decode<F: Framing>(decoder: Decoder<F>, pieces: &[&[u8]]) -> Outcome {
-    drive(
-        decoder,
-        pieces,
-        decode_all,
-        |d, p| d.decode(p).map(drop),
-        "decode",
-    )
-}
-
-fn via_poll_frame<F: Framing>(decoder: Decoder<F>, pieces: &[&[u8]]) -> Outcome {
-    let drain = |decoder: &mut Decoder<F>, pending: &mut Vec<u8>, frames: &mut Vec<Vec<u8>>| loop {
-        let Status::Complete((header_len, total)) = decoder.poll_frame(pending)? else {
-            return Ok(());
-        };
-        assert_eq!(header_len, 0);
-        match decoder.decode(pending)? {
-            Status::Complete((frame, used)) => {
-                assert_eq!(used, total, "decode after poll_frame");
-                frames.push(frame.payload().to_vec());
-            }
-            Status::Partial(_) => panic!("decode after poll_frame: partial"),
-        }
-        pending.drain(..total);
-    };
-    drive(
-        decoder,
-        pieces,
-        drain,
-        |d, p| d.poll_frame(p).map(drop),
-        "poll_frame",
-    )
-}
-
-fn via_events<F: Framing>(decoder: Decoder<F>, pieces: &[&[u8]]) -> Outcome {
-    let current: Rc<Cell<Option<usize>>> = Rc::default();
-    let drain = |decoder: &mut Decoder<F>, pending: &mut Vec<u8>, frames: &mut Vec<Vec<u8>>| loop {
-        let used = match decoder.decode_event(pending)? {
-            Status::Complete((event, used)) => {
-                match event {
-                    Event::Header { body_len, .. } => {
-                        assert!(current.get().is_none(), "a header inside a frame");
-                        assert_eq!(used, 0, "no header bytes");
-                        current.set(Some(body_len as usize));
-                        frames.push(Vec::new());
-                    }
-                    Event::Body(chunk) => {
-                        assert!(!chunk.is_empty());
-                        assert_eq!(chunk.len(), used);
-                        frames.last_mut().unwrap().extend_from_slice(chunk);
-                    }
-                    Event::End => {
-                        let body_len = current.take().expect("an end outside a frame");
-                        assert_eq!(frames.last().unwrap().len(), body_len);
-                    }
-                }
-                used
-            }
-            Status::Partial(_) => return Ok(()),
-        };
-        pending.drain(..used);
-    };
-    let outcome = drive(
-        decoder,
-        pieces,
-        drain,
-        |d, p| d.decode_event(p).map(drop),
-        "decode_event",
-    );
-    // The whole frame is there when its header is reported: its End follows.
-    assert!(current.get().is_none(), "a frame without its End");
-    outcome
-}
-
-fn via_skip<F: Framing>(decoder: Decoder<F>, pieces: &[&[u8]]) -> Counted {
-    let total = Cell::new(Skipped::default());
-    let drain = |decoder: &mut Decoder<F>, pending: &mut Vec<u8>, _: &mut Vec<Vec<u8>>| loop {
-        let skipped = decoder.skip_frames(pending)?;
-        if skipped.frames == 0 {
-            return Ok(());
-        }
-        pending.drain(..skipped.stream_bytes as usize);
-        let mut sum = total.get();
-        sum.add(skipped);
-        total.set(sum);
-    };
-    let (_, end) = drive(
-        decoder,
-        pieces,
-        drain,
-        |d, p| d.skip_frames(p).map(drop),
-        "skip_frames",
-    );
-    (counts(total.get()), end)
-}
-
-fn counts(skipped: Skipped) -> (u64, u64, u64) {
-    (skipped.frames, skipped.payload_bytes, skipped.stream_bytes)
-}
-
-/// `FrameBuffer`: pieces pushed; `take` takes every frame it can.
-fn via_buffer<F: Framing>(
-    mut buffer: FrameBuffer<F>,
-    pieces: &[&[u8]],
-    take: impl Fn(&mut FrameBuffer<F>, &mut Vec<Vec<u8>>) -> Result<(), Error>,
-    api: &str,
-) -> Outcome {
-    let mut frames = Vec::new();
-    for piece in pieces {
-        buffer.push(piece);
-        if let Err(e) = take(&mut buffer, &mut frames) {
-            return (frames, sticky(e, take(&mut buffer, &mut Vec::new()), api));
-        }
-    }
-    let end = match buffer.end_stream() {
-        Ok(true) => take(&mut buffer, &mut frames).and_then(|()| buffer.finish()),
-        Ok(false) => buffer.finish(),
-        Err(e) => Err(e),
-    };
-    let end = end.or_else(|e| sticky(e, buffer.finish(), "FrameBuffer::finish"));
-    (frames, end)
-}
-
-fn buffer_next_frame<F: Framing>(
-    buffer: &mut FrameBuffer<F>,
-    frames: &mut Vec<Vec<u8>>,
-) -> Result<(), Error> {
-    while let Some(frame) = buffer.next_frame()? {
-        frames.push(frame.payload().to_vec());
-    }
-    Ok(())
-}
-
-fn buffer_poll_frame<F: Framing>(
-    buffer: &mut FrameBuffer<F>,
-    frames: &mut Vec<Vec<u8>>,
-) -> Result<(), Error> {
-    while let Status::Complete(total) = buffer.poll_frame()? {
-        let frame = buffer.next_frame()?.expect("next_frame after poll_frame");
-        assert_eq!(frame.raw().len(), total);
-        frames.push(frame.payload().to_vec());
-    }
-    Ok(())
-}
-
-fn buffer_next_event<F: Framing>(
-    buffer: &mut FrameBuffer<F>,
-    frames: &mut Vec<Vec<u8>>,
-) -> Result<(), Error> {
-    while let Some(event) = buffer.next_event()? {
-        match event {
-            // The whole frame is buffered when its header is reported, so
-            // its body and End follow in this loop: a frame left without
-            // them would show as an extra payload.
-            Event::Header { .. } => frames.push(Vec::new()),
-            Event::Body(chunk) => frames.last_mut().unwrap().extend_from_slice(chunk),
-            Event::End => {}
-        }
-    }
-    Ok(())
-}
-
-fn buffer_skip<F: Framing>(buffer: FrameBuffer<F>, pieces: &[&[u8]]) -> Counted {
-    let total = Cell::new(Skipped::default());
-    let take = |buffer: &mut FrameBuffer<F>, _: &mut Vec<Vec<u8>>| loop {
-        let skipped = buffer.skip_frames()?;
-        if skipped.frames == 0 {
-            return Ok(());
-        }
-        let mut sum = total.get();
-        sum.add(skipped);
-        total.set(sum);
-    };
-    let (_, end) = via_buffer(buffer, pieces, take, "FrameBuffer::skip_frames");
-    (counts(total.get()), end)
-}
-
-/// The sockframe error inside a `FrameReader` error.
-fn inner(error: io::Error) -> Error {
-    match frame_error(&error) {
-        Some(e) => e.clone(),
-        None => panic!("not a sockframe error: {error:?}"),
-    }
-}
-
-/// `FrameReader`: `next` reads one frame (`None` at a clean end).
-fn via_reader<R: Read, F: Framing>(
-    mut reader: FrameReader<R, F>,
-    next: impl Fn(&mut FrameReader<R, F>) -> io::Result<Option<Vec<u8>>>,
-    api: &str,
-) -> Outcome {
-    let mut frames = Vec::new();
-    loop {
-        match next(&mut reader) {
-            Ok(Some(frame)) => frames.push(frame),
-            Ok(None) => return (frames, Ok(())),
-            Err(e) => {
-                let again = next(&mut reader).map_err(inner);
-                return (frames, sticky(inner(e), again, api));
-            }
-        }
-    }
-}
-
-fn read_frame<R: Read, F: Framing>(reader: &mut FrameReader<R, F>) -> io::Result<Option<Vec<u8>>> {
-    Ok(reader.read_frame()?.map(|f| f.payload().to_vec()))
-}
-
-fn read_frame_owned<R: Read, F: Framing>(
-    reader: &mut FrameReader<R, F>,
-) -> io::Result<Option<Vec<u8>>> {
-    Ok(reader.read_frame_owned()?.map(|f| f.payload))
-}
-
-/// `read_header` then `read_body` into a 3-byte buffer.
-fn read_body<R: Read, F: Framing>(reader: &mut FrameReader<R, F>) -> io::Result<Option<Vec<u8>>> {
-    let Some((_, body_len)) = reader.read_header()? else {
-        return Ok(None);
-    };
-    let mut body = Vec::new();
-    let mut buf = [0; 3];
-    loop {
-        let n = reader.read_body(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        body.extend_from_slice(&buf[..n]);
-    }
-    assert_eq!(body.len() as u64, body_len);
-    Ok(Some(body))
-}
-
-fn copy_body<R: Read, F: Framing>(reader: &mut FrameReader<R, F>) -> io::Result<Option<Vec<u8>>> {
-    let Some((_, body_len)) = reader.read_header_owned()? else {
-        return Ok(None);
-    };
-    let mut body = Vec::new();
-    assert_eq!(reader.copy_body_to(&mut body)?, body_len);
-    Ok(Some(body))
-}
-
-fn reader_skips<R: Read, F: Framing>(mut reader: FrameReader<R, F>, batch: bool) -> Counted {
-    let mut total = Skipped::default();
-    let skip = |reader: &mut FrameReader<R, F>| {
-        if batch {
-            reader.skip_frames()
-        } else {
-            reader.skip_frame()
-        }
-    };
-    loop {
-        match skip(&mut reader) {
-            Ok(Some(skipped)) => total.add(skipped),
-            Ok(None) => return (counts(total), Ok(())),
-            Err(e) => {
-                let again = skip(&mut reader).map_err(inner);
-                return (counts(total), sticky(inner(e), again, "skip"));
-            }
-        }
-    }
-}
-
-/// A source that hands out one byte per `read`.
-struct OneByte<'a>(&'a [u8]);
-
-impl Read for OneByte<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match (self.0.split_first(), buf.first_mut()) {
-            (Some((&byte, rest)), Some(slot)) => {
-                *slot = byte;
-                self.0 = rest;
-                Ok(1)
-            }
-            _ => Ok(0),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Checking a stream everywhere.
-
-#[track_caller]
-fn assert_outcome(got: &Outcome, want: &Outcome, what: &str) {
-    let brief = |(frames, end): &Outcome| {
-        let frames: Vec<String> = frames
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} bytes {:?}..",
-                    p.len(),
-                    String::from_utf8_lossy(&p[..p.len().min(12)])
-                )
-            })
-            .collect();
-        format!("[{}] then {end:?}", frames.join(", "))
-    };
-    let got = (got.0.clone(), normalize(got.1.clone()));
-    assert!(
-        got == *want,
-        "{what}:\n  got {}\n want {}",
-        brief(&got),
-        brief(want)
-    );
-}
-
-#[track_caller]
-fn assert_counted(got: Counted, want: &Counted, what: &str) {
-    assert_eq!((got.0, normalize(got.1)), *want, "{what}");
-}
-
-/// Every decoder and buffer API over `pieces`, checked against `want`.
-fn check_pieces(
+fn every_api(
     framing: Delimited,
     limits: Limits,
-    pieces: &[&[u8]],
-    want: &Outcome,
-    want_counted: &Counted,
-    how: &str,
-) {
-    let decoder = || Decoder::with_limits(framing, limits);
-    let buffer = || FrameBuffer::new(decoder());
-    assert_outcome(
-        &via_decode(decoder(), pieces),
-        want,
-        &format!("Decoder::decode, {how}"),
-    );
-    assert_outcome(
-        &via_poll_frame(decoder(), pieces),
-        want,
-        &format!("Decoder::poll_frame, {how}"),
-    );
-    assert_outcome(
-        &via_events(decoder(), pieces),
-        want,
-        &format!("Decoder::decode_event, {how}"),
-    );
-    assert_counted(
-        via_skip(decoder(), pieces),
-        want_counted,
-        &format!("Decoder::skip_frames, {how}"),
-    );
-    assert_outcome(
-        &via_buffer(buffer(), pieces, buffer_next_frame, "next_frame"),
-        want,
-        &format!("FrameBuffer::next_frame, {how}"),
-    );
-    assert_outcome(
-        &via_buffer(buffer(), pieces, buffer_poll_frame, "poll_frame"),
-        want,
-        &format!("FrameBuffer::poll_frame, {how}"),
-    );
-    assert_outcome(
-        &via_buffer(buffer(), pieces, buffer_next_event, "next_event"),
-        want,
-        &format!("FrameBuffer::next_event, {how}"),
-    );
-    assert_counted(
-        buffer_skip(buffer(), pieces),
-        want_counted,
-        &format!("FrameBuffer::skip_frames, {how}"),
-    );
-}
-
-/// Every `FrameReader` API over sources made by `source`.
-fn check_readers<R: Read>(
-    framing: Delimited,
-    limits: Limits,
-    source: impl Fn() -> R,
-    want: &Outcome,
-    want_counted: &Counted,
-    how: &str,
-) {
-    let reader = || FrameReader::with_limits(source(), framing, limits);
-    assert_outcome(
-        &via_reader(reader(), read_frame, "read_frame"),
-        want,
-        &format!("read_frame, {how}"),
-    );
-    assert_outcome(
-        &via_reader(reader(), read_frame_owned, "read_frame_owned"),
-        want,
-        &format!("read_frame_owned, {how}"),
-    );
-    let mut from_iter = reader();
-    let mut frames = Vec::new();
-    let mut end = Ok(());
-    for frame in from_iter.frames() {
-        match frame {
-            Ok(frame) => frames.push(frame.payload),
-            Err(e) => end = Err(inner(e)),
+    stream: &[u8],
+    split: &Split,
+) -> (Outcome, Vec<usize>) {
+    let options = Options {
+        takes: vec![
+            Take::Body(3),
+            Take::Frame,
+            Take::Copy(2),
+            Take::Owned,
+            Take::Skip,
+            Take::Discard,
+            Take::SkipBatch,
+        ],
+        ..Options::default()
+    };
+    let decoded = check_apis_agree_with(&framing, limits, stream, split, &options).whole;
+    let outcome = outcome_of(&decoded);
+    if limits.max_streamed_body != limits.max_frame {
+        let apart = Options {
+            limits_apart: true,
+            ..Options::default()
+        };
+        let agreed = check_apis_agree_with(&framing, limits, stream, split, &apart);
+        for (apis, got) in [
+            ("held whole", &agreed.whole),
+            ("streamed", &agreed.streamed),
+        ] {
+            assert_eq!(
+                outcome_of(got),
+                outcome,
+                "the limits as given, the APIs {apis}, split {split}"
+            );
         }
     }
-    assert_outcome(&(frames, end), want, &format!("frames(), {how}"));
-    assert_outcome(
-        &via_reader(reader(), read_body, "read_header + read_body"),
-        want,
-        &format!("read_header + read_body, {how}"),
-    );
-    assert_outcome(
-        &via_reader(reader(), copy_body, "read_header_owned + copy_body_to"),
-        want,
-        &format!("read_header_owned + copy_body_to, {how}"),
-    );
-    assert_counted(
-        reader_skips(reader(), false),
-        want_counted,
-        &format!("skip_frame, {how}"),
-    );
-    assert_counted(
-        reader_skips(reader(), true),
-        want_counted,
-        &format!("skip_frames, {how}"),
-    );
+    let wire = decoded.wire_lens.iter().map(|&n| n as usize).collect();
+    (outcome, wire)
 }
 
 /// Every cut for streams up to 600 bytes; for longer ones, every cut near
@@ -610,73 +170,26 @@ fn cuts(len: usize, raws: &[usize]) -> Vec<usize> {
         .collect()
 }
 
-/// `stream` through every API, cut in two at every point, one byte at a
-/// time and in odd pieces, against the model.
+/// `stream` through every API ([`every_api`]), cut in two at every point,
+/// one byte at a time, in 3-byte pieces and whole, against the model:
+/// the frames, each frame's bytes on the wire, and the end.
+#[track_caller]
 fn check_stream(framing: Delimited, limits: Limits, stream: &[u8]) -> Outcome {
     let (want, raws) = model(&framing, limits.max_frame, stream);
-    let want_counted = counted(&want, &raws);
-    let mut piecings: Vec<(String, Vec<&[u8]>)> = cuts(stream.len(), &raws)
-        .into_iter()
-        .map(|cut| {
-            (
-                format!("cut at {cut}"),
-                vec![&stream[..cut], &stream[cut..]],
-            )
-        })
-        .collect();
-    piecings.push(("one byte at a time".into(), stream.chunks(1).collect()));
-    piecings.push(("3-byte pieces".into(), stream.chunks(3).collect()));
-    piecings.push(("whole".into(), vec![stream]));
-    for (how, pieces) in &piecings {
-        check_pieces(framing, limits, pieces, &want, &want_counted, how);
-    }
-    check_readers(
-        framing,
-        limits,
-        || OneByte(stream),
-        &want,
-        &want_counted,
-        "one byte per read",
+    let mut splits = vec![
+        Split::bytewise(),
+        Split::from_steps([Step::Bytes(3)]),
+        Split::whole(),
+    ];
+    splits.extend(
+        cuts(stream.len(), &raws)
+            .into_iter()
+            .map(|cut| Split::at(&[cut])),
     );
-    check_readers(framing, limits, || stream, &want, &want_counted, "a slice");
-    for cut in cuts(stream.len(), &raws).into_iter().step_by(7) {
-        let two = || (&stream[..cut]).chain(&stream[cut..]);
-        check_readers(
-            framing,
-            limits,
-            two,
-            &want,
-            &want_counted,
-            &format!("two reads cut at {cut}"),
-        );
-    }
-    // Each whole frame is a datagram; cut short or padded, it is refused.
-    if want.1.is_ok() {
-        let mut at = 0;
-        for (raw_len, payload) in raws.iter().zip(&want.0) {
-            let raw = &stream[at..at + raw_len];
-            at += raw_len;
-            let mut framer = DatagramFramer::with_limits(framing, limits);
-            if raw.len() == payload.len() {
-                // A last frame with no delimiter is not a datagram.
-                continue;
-            }
-            assert_eq!(framer.decode(raw).unwrap().payload(), &payload[..]);
-            let short = framer.decode(&raw[..raw.len() - 1]).map(drop).unwrap_err();
-            assert!(
-                matches!(
-                    datagram_error(&short),
-                    Some(DatagramError::Truncated { .. })
-                ),
-                "{short:?}"
-            );
-            let padded = [raw, b"x"].concat();
-            let padded = framer.decode(&padded).map(drop).unwrap_err();
-            assert!(
-                matches!(datagram_error(&padded), Some(DatagramError::Padded { .. })),
-                "{padded:?}"
-            );
-        }
+    for split in &splits {
+        let (got, wire) = every_api(framing, limits, stream, split);
+        assert_eq!(got, want, "{framing:?}, split {split}");
+        assert_eq!(wire, raws, "{framing:?}, split {split}: bytes on the wire");
     }
     want
 }
@@ -874,7 +387,8 @@ fn the_last_frame_through_each_entry_point() {
     assert_eq!(buffer.finish(), Ok(()));
 
     // FrameReader: read_frame returns it at the end of the file.
-    let mut reader = FrameReader::new(OneByte(b"one\ntwo"), lines);
+    let one_byte = Split::bytewise();
+    let mut reader = FrameReader::new(ScriptedReader::new(b"one\ntwo", &one_byte), lines);
     assert_eq!(reader.read_frame().unwrap().unwrap().payload(), b"one");
     assert_eq!(reader.read_frame().unwrap().unwrap().payload(), b"two");
     assert!(reader.read_frame().unwrap().is_none());
@@ -1147,7 +661,9 @@ fn work_one_byte_at_a_time(framing: Delimited, stream: &[u8]) -> [(u64, u64); 3]
     buffer.finish().unwrap();
     let by_buffer = take(&counting);
 
-    let mut reader = FrameReader::with_limits(OneByte(stream), counting.clone(), limits);
+    let one_byte = Split::bytewise();
+    let source = ScriptedReader::new(stream, &one_byte);
+    let mut reader = FrameReader::with_limits(source, counting.clone(), limits);
     assert!(reader.read_frame().unwrap().is_some());
     assert!(reader.read_frame().unwrap().is_none());
     let by_reader = take(&counting);
@@ -1299,9 +815,8 @@ fn frame_writer_sends_payload_and_delimiter_in_one_vectored_write() {
     }
     let wire = writer.into_inner().unwrap();
     assert_eq!(wire, stream_of(&framing, &frames, b""));
-    let mut reader = FrameReader::new(OneByte(&wire), framing);
-    let read: Vec<Vec<u8>> = reader.frames().map(|f| f.unwrap().payload).collect();
-    assert_eq!(read, frames);
+    let want: Vec<Vec<u8>> = frames.iter().map(|f| f.to_vec()).collect();
+    assert_eq!(check_stream(framing, Limits::new(), &wire), (want, Ok(())));
 }
 
 /// The writers ask the framing for the header of the payload itself
@@ -1439,22 +954,8 @@ fn max_frame() -> impl Strategy<Value = u64> {
     prop_oneof![Just(Limits::DEFAULT_MAX_FRAME), Just(u64::MAX), 0..40u64,]
 }
 
-/// Cuts `stream` at sorted points.
-fn pieces<'a>(stream: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
-    let mut cuts: Vec<usize> = cuts.iter().map(|c| c % (stream.len() + 1)).collect();
-    cuts.sort_unstable();
-    let mut out = Vec::new();
-    let mut start = 0;
-    for cut in cuts {
-        out.push(&stream[start..cut]);
-        start = cut;
-    }
-    out.push(&stream[start..]);
-    out
-}
-
-/// Every API over the pieces, and the readers over two reads, against the
-/// model.
+/// Every API cut as `cuts` say (taken modulo the stream's length plus
+/// one), against the model.
 fn check_against_model(
     framing: Delimited,
     limits: Limits,
@@ -1462,19 +963,18 @@ fn check_against_model(
     cuts: &[usize],
 ) -> Outcome {
     let (want, raws) = model(&framing, limits.max_frame, stream);
-    let want_counted = counted(&want, &raws);
-    check_pieces(
-        framing,
-        limits,
-        &pieces(stream, cuts),
-        &want,
-        &want_counted,
-        "random pieces",
-    );
-    let cut = cuts.first().map_or(0, |c| c % (stream.len() + 1));
-    let two = || (&stream[..cut]).chain(&stream[cut..]);
-    check_readers(framing, limits, two, &want, &want_counted, "two reads");
+    let split = random_split(stream, cuts);
+    let (got, wire) = every_api(framing, limits, stream, &split);
+    assert_eq!(got, want, "{framing:?}, split {split}");
+    assert_eq!(wire, raws, "{framing:?}, split {split}: bytes on the wire");
     want
+}
+
+/// The split cutting `stream` at `cuts`, each taken modulo its length
+/// plus one.
+fn random_split(stream: &[u8], cuts: &[usize]) -> Split {
+    let cuts: Vec<usize> = cuts.iter().map(|c| c % (stream.len() + 1)).collect();
+    Split::at(&cuts)
 }
 
 proptest! {
@@ -1541,7 +1041,7 @@ proptest! {
         let _want = check_against_model(framing, limits, &junk, &cuts);
         // The framing alone, on any input and any scan it left, never panics.
         let mut scan = DelimitedScan::default();
-        for cut in pieces(&junk, &cuts).iter().map(|p| p.len()).scan(0, |at, n| { *at += n; Some(*at) }) {
+        for cut in random_split(&junk, &cuts).pieces(&junk).iter().map(|p| p.len()).scan(0, |at, n| { *at += n; Some(*at) }) {
             let _ = framing.parse_header(&junk[..cut], &mut scan, 0, &limits);
             let _ = framing.parse_last(&junk[..cut / 2], &mut scan, 0, &limits);
         }

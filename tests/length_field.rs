@@ -2,11 +2,13 @@
 //! decoding API under every split of multi-frame streams in several
 //! layouts; the blocking reader and writer and datagrams; the encoder;
 //! errors with their offsets; configurations refused; and properties
-//! against a model decoder written from tokio-util's and netty's formulas.
+//! against a model decoder written from tokio-util's and netty's formulas. Every decoding API is driven by
+//! the test kit, `sockframe::testing`.
+#![cfg(feature = "testing")]
 
 mod common;
 
-use std::io::{self, ErrorKind, IoSlice, Read, Write};
+use std::io::{self, ErrorKind, IoSlice, Write};
 
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -15,11 +17,14 @@ use sockframe::framing::length_field::{LengthField, LengthFieldBuilder};
 use sockframe::io::udp::{DatagramError, DatagramFramer};
 use sockframe::io::{frame_error, FrameReader, FrameWriter};
 use sockframe::{
-    ConfigError, Decoder, Encode, Endian, Error, Event, FrameBuffer, Limits, Needed, OwnedFrame,
-    Signedness, Skipped, Status,
+    ConfigError, Decoder, Encode, Endian, Error, FrameBuffer, Limits, Needed, OwnedFrame,
+    Signedness, Status,
 };
 
-use common::{all_apis, pieces, Outcome};
+use common::{all_apis, Outcome};
+use sockframe::testing::{
+    self, check_apis_agree, check_apis_agree_with, Options, ScriptedReader, Split, Take,
+};
 
 type Owned = OwnedFrame<Vec<u8>>;
 
@@ -166,181 +171,78 @@ fn cases() -> Vec<Case> {
 
 /// Every way of cutting `stream` into one, two or three pieces, and one
 /// byte at a time.
-fn every_split(stream: &[u8]) -> Vec<Vec<&[u8]>> {
+fn every_split(stream: &[u8]) -> Vec<Split> {
     let n = stream.len();
-    let mut splits = vec![vec![stream], pieces(stream, &(1..n).collect::<Vec<_>>())];
+    let mut splits = vec![Split::whole(), Split::bytewise()];
     for i in 0..=n {
-        splits.push(pieces(stream, &[i]));
+        splits.push(Split::at(&[i]));
         for j in i..=n {
-            splits.push(pieces(stream, &[i, j]));
+            splits.push(Split::at(&[i, j]));
         }
     }
     splits
 }
 
+/// Every decoding API (the test kit's: `Decoder`, `FrameBuffer`,
+/// `FrameReader`, datagrams; each call's promises checked) under every
+/// split of each layout's stream.
 #[test]
 fn every_layout_decodes_under_every_split_through_decode_events_and_the_buffer() {
     for case in cases() {
         for split in every_split(&case.stream) {
-            let outcome = all_apis(|| Decoder::new(case.framing), &split);
-            assert_eq!(
-                outcome,
-                (case.frames.clone(), Ok(())),
-                "{}: {split:?}",
-                case.name
+            testing::check_stream(
+                &case.framing,
+                Limits::new(),
+                &case.stream,
+                &case.frames,
+                Ok(()),
+                &split,
             );
         }
     }
 }
 
-/// `FrameBuffer::next_event`, with headers and bodies reassembled.
-fn via_buffer_events(framing: LengthField, split: &[&[u8]]) -> Outcome<Vec<u8>> {
-    let mut buffer = FrameBuffer::new(Decoder::new(framing));
-    let mut frames = Vec::new();
-    let mut current: Option<Owned> = None;
-    for piece in split {
-        buffer.push(piece);
-        loop {
-            match buffer.next_event() {
-                Ok(Some(Event::Header { header, body_len })) => {
-                    assert!(current.is_none());
-                    current = Some(frame(header, b""));
-                    current.as_mut().unwrap().payload.reserve(body_len as usize);
-                }
-                Ok(Some(Event::Body(chunk))) => {
-                    current.as_mut().unwrap().payload.extend_from_slice(chunk)
-                }
-                Ok(Some(Event::End)) => frames.push(current.take().unwrap()),
-                Ok(None) => break,
-                Err(e) => return (frames, Err(e)),
-            }
-        }
-    }
-    (frames, buffer.finish())
-}
-
-fn totals(frames: &[Owned]) -> (u64, u64, u64) {
-    let payload: usize = frames.iter().map(|f| f.payload.len()).sum();
-    let stream: usize = frames
-        .iter()
-        .map(|f| f.header.len() + f.payload.len())
-        .sum();
-    (frames.len() as u64, payload as u64, stream as u64)
-}
-
-fn counts(skipped: Skipped) -> (u64, u64, u64) {
-    (skipped.frames, skipped.payload_bytes, skipped.stream_bytes)
-}
-
+/// Each frame's bytes on the wire are its header and payload: what every
+/// skipping API (`Decoder`, `FrameBuffer`, `FrameReader`: `skip_frames`,
+/// `skip_frame`) must count, which the test kit checks under every split
+/// in the test above.
 #[test]
 fn every_layout_streams_and_skips_under_every_split() {
     for case in cases() {
-        let expected = totals(&case.frames);
-        for split in every_split(&case.stream) {
-            let outcome = via_buffer_events(case.framing, &split);
-            assert_eq!(outcome, (case.frames.clone(), Ok(())), "{}", case.name);
-
-            // `FrameBuffer::skip_frames` after every piece.
-            let mut buffer = FrameBuffer::new(Decoder::new(case.framing));
-            let mut total = Skipped::default();
-            for piece in &split {
-                buffer.push(piece);
-                total.add(buffer.skip_frames().unwrap());
-            }
-            buffer.finish().unwrap();
-            assert_eq!(counts(total), expected, "{}: {split:?}", case.name);
-
-            // `Decoder::skip_frames` over the caller's bytes.
-            let mut decoder = Decoder::new(case.framing);
-            let mut pending = Vec::new();
-            let mut total = Skipped::default();
-            for piece in &split {
-                pending.extend_from_slice(piece);
-                let skipped = decoder.skip_frames(&pending).unwrap();
-                pending.drain(..skipped.stream_bytes as usize);
-                total.add(skipped);
-            }
-            decoder.finish(&pending).unwrap();
-            assert_eq!(counts(total), expected, "{}: {split:?}", case.name);
-        }
-    }
-}
-
-/// One byte per `read`.
-struct OneByte<'a>(&'a [u8]);
-
-impl Read for OneByte<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let Some((&first, rest)) = self.0.split_first() else {
-            return Ok(0);
-        };
-        match buf.first_mut() {
-            Some(slot) => {
-                *slot = first;
-                self.0 = rest;
-                Ok(1)
-            }
-            None => Ok(0),
-        }
-    }
-}
-
-#[test]
-fn frame_reader_reads_every_layout_one_byte_per_read() {
-    for case in cases() {
-        // read_frame
-        let mut reader = FrameReader::new(OneByte(&case.stream), case.framing);
-        let mut frames = Vec::new();
-        while let Some(f) = reader.read_frame().unwrap() {
-            frames.push(OwnedFrame::from_frame::<LengthField>(&f));
-        }
-        assert_eq!(frames, case.frames, "{}: read_frame", case.name);
-
-        // read_header, then read_body into small buffers
-        let mut reader = FrameReader::new(OneByte(&case.stream), case.framing);
-        let mut frames = Vec::new();
-        while let Some((header, body_len)) = reader.read_header_owned().unwrap() {
-            let mut payload = Vec::new();
-            let mut buf = [0u8; 3];
-            loop {
-                let n = reader.read_body(&mut buf).unwrap();
-                if n == 0 {
-                    break;
-                }
-                payload.extend_from_slice(&buf[..n]);
-            }
-            assert_eq!(payload.len() as u64, body_len);
-            frames.push(OwnedFrame { header, payload });
-        }
-        assert_eq!(frames, case.frames, "{}: read_header", case.name);
-
-        // skip_frame, one at a time
-        let mut reader = FrameReader::new(OneByte(&case.stream), case.framing);
-        let mut skipped = Vec::new();
-        while let Some(s) = reader.skip_frame().unwrap() {
-            skipped.push((s.payload_bytes, s.stream_bytes));
-        }
-        let expected: Vec<_> = case
+        let decoded = check_apis_agree(&case.framing, Limits::new(), &case.stream, &Split::whole());
+        let wire: Vec<u64> = case
             .frames
             .iter()
-            .map(|f| {
-                let payload = f.payload.len() as u64;
-                (payload, payload + f.header.len() as u64)
-            })
+            .map(|f| (f.header.len() + f.payload.len()) as u64)
             .collect();
-        assert_eq!(skipped, expected, "{}: skip_frame", case.name);
+        assert_eq!(decoded.wire_lens, wire, "{}", case.name);
+    }
+}
 
-        // skip_frames, in batches, one byte per read and from a slice
-        for source in [
-            &mut OneByte(&case.stream) as &mut dyn Read,
-            &mut &case.stream[..],
-        ] {
-            let mut reader = FrameReader::new(source, case.framing);
-            let mut total = Skipped::default();
-            while let Some(s) = reader.skip_frames().unwrap() {
-                total.add(s);
-            }
-            assert_eq!(counts(total), totals(&case.frames), "{}", case.name);
+/// Every way of taking frames from a `FrameReader` reading one byte per
+/// read, mixed in one stream: bodies read into 3-byte buffers and copied
+/// one byte per write, frames whole and owned, skipped one at a time and
+/// in batches.
+#[test]
+fn frame_reader_reads_every_layout_one_byte_per_read() {
+    let options = Options {
+        takes: vec![
+            Take::Frame,
+            Take::Body(3),
+            Take::Skip,
+            Take::Owned,
+            Take::Copy(1),
+            Take::SkipBatch,
+            Take::Discard,
+        ],
+        ..Options::default()
+    };
+    for case in cases() {
+        for split in [Split::bytewise(), Split::whole()] {
+            let agreed =
+                check_apis_agree_with(&case.framing, Limits::new(), &case.stream, &split, &options);
+            assert_eq!(agreed.whole.frames, case.frames, "{}", case.name);
+            assert_eq!(agreed.whole.end, Ok(()), "{}", case.name);
         }
     }
 }
@@ -560,7 +462,7 @@ fn tokio_utils_documented_examples_decode_as_tokio_util_decodes_them() {
         let header = &input[..input.len() - decoded.len()];
         for split in every_split(input) {
             assert_eq!(
-                all_apis(|| Decoder::new(framing), &split),
+                all_apis(&framing, Limits::new(), input, &split),
                 (vec![frame(header, decoded)], Ok(())),
                 "tokio-util example {}",
                 i + 1
@@ -639,7 +541,7 @@ fn nettys_documented_examples_decode_as_netty_decodes_them() {
         for framing in [netty, tokio] {
             for split in every_split(before) {
                 assert_eq!(
-                    all_apis(|| Decoder::new(framing), &split),
+                    all_apis(&framing, Limits::new(), before, &split),
                     (vec![frame(&before[..strip], after)], Ok(())),
                     "netty example {}",
                     i + 1
@@ -658,13 +560,9 @@ fn outcome_under_every_split(
     limits: Limits,
     stream: &[u8],
 ) -> Outcome<Vec<u8>> {
-    let whole = all_apis(|| Decoder::with_limits(framing, limits), &[stream]);
+    let whole = all_apis(&framing, limits, stream, &Split::whole());
     for split in every_split(stream) {
-        assert_eq!(
-            all_apis(|| Decoder::with_limits(framing, limits), &split),
-            whole,
-            "{split:?}"
-        );
+        assert_eq!(all_apis(&framing, limits, stream, &split), whole, "{split}");
     }
     whole
 }
@@ -900,7 +798,8 @@ fn a_stream_cut_short_says_how_many_bytes_were_missing() {
             ),
             "cut at {cut}"
         );
-        let mut reader = FrameReader::new(OneByte(&wire[..cut]), framing);
+        let one_byte = Split::bytewise();
+        let mut reader = FrameReader::new(ScriptedReader::new(&wire[..cut], &one_byte), framing);
         let error = reader.read_frame().unwrap_err();
         assert_eq!(error.kind(), ErrorKind::UnexpectedEof);
         assert_eq!(
@@ -1235,7 +1134,7 @@ fn netty_style_length_includes_its_own_field_in_both_directions() {
         .unwrap();
     for decoding in [framing, netty] {
         assert_eq!(
-            all_apis(|| Decoder::new(decoding), &[&wire]),
+            all_apis(&decoding, Limits::new(), &wire, &Split::whole()),
             (vec![frame(b"\x00\x0E", b"HELLO, WORLD")], Ok(()))
         );
     }
@@ -1437,7 +1336,7 @@ proptest! {
             prop_assert_eq!(with_fields.encode_to_vec(payload).unwrap(), whole);
         }
         let limits = Limits::new().max_frame(u64::MAX);
-        let outcome = all_apis(|| Decoder::with_limits(framing, limits), &pieces(&stream, &cuts));
+        let outcome = all_apis(&framing, limits, &stream, &Split::at(&cuts));
         prop_assert_eq!(&outcome, &(expected, Ok(())));
         prop_assert_eq!(without_reasons(outcome), model_decode(&layout, &stream, u64::MAX));
     }
@@ -1456,11 +1355,11 @@ proptest! {
         let limit = 32;
         let limits = Limits::new().max_frame(limit).max_streamed_body(limit);
         let (stream, expected) = valid_stream(&layout, &lengths, &filler, limit);
-        let outcome = all_apis(|| Decoder::with_limits(framing, limits), &pieces(&stream, &cuts));
+        let outcome = all_apis(&framing, limits, &stream, &Split::at(&cuts));
         prop_assert_eq!(&outcome, &(expected, Ok(())));
         prop_assert_eq!(&outcome, &model_decode(&layout, &stream, limit));
         let cut_short = &stream[..keep.index(stream.len() + 1)];
-        let outcome = all_apis(|| Decoder::with_limits(framing, limits), &pieces(cut_short, &cuts));
+        let outcome = all_apis(&framing, limits, cut_short, &Split::at(&cuts));
         prop_assert_eq!(without_reasons(outcome), model_decode(&layout, cut_short, limit));
     }
 
@@ -1474,24 +1373,12 @@ proptest! {
         cuts in cuts(),
     ) {
         let limits = Limits::new().max_frame(limit).max_streamed_body(limit);
-        let outcome = all_apis(|| Decoder::with_limits(framing, limits), &pieces(&junk, &cuts));
+        let outcome = all_apis(&framing, limits, &junk, &Split::at(&cuts));
         prop_assert_eq!(without_reasons(outcome.clone()), model_decode(&layout, &junk, limit));
-        if let (_, Err(error)) = outcome {
-            // Decoded frame by frame, the same error; then it stays.
-            let mut decoder = Decoder::with_limits(framing, limits);
-            let mut rest = &junk[..];
-            let first = loop {
-                match decoder.decode(rest) {
-                    Ok(Status::Complete((_, used))) => rest = &rest[used..],
-                    Ok(Status::Partial(_)) => break decoder.finish(rest).unwrap_err(),
-                    Err(e) => break e,
-                }
-            };
-            prop_assert_eq!(&first, &error);
-            prop_assert_eq!(decoder.decode(rest).map(|_| ()), Err(error.clone()));
-            prop_assert_eq!(decoder.decode_event(rest).map(|_| ()), Err(error.clone()));
-            prop_assert_eq!(decoder.skip_frames(rest).map(|_| ()), Err(error.clone()));
-            prop_assert_eq!(decoder.finish(rest), Err(error));
-        }
+        // The test kit checked on the way that every API, `Decoder::decode`
+        // frame by frame over the whole stream first, ends with the same
+        // error, and that it stays: asked again, by `decode`, `poll_frame`,
+        // `decode_event`, `skip_frames`, `finish`, and by a `FrameBuffer`
+        // and a `FrameReader`.
     }
 }

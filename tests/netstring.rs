@@ -2,7 +2,9 @@
 //! API: vectors, every split, exact errors (digits, leading zeros, the
 //! comma, limits refused while the digits arrive), the O(n) scan,
 //! writers, datagrams, and property tests against the fuzz targets' model
-//! decoder (fuzz/src/framing_models.rs).
+//! decoder (fuzz/src/framing_models.rs). Every decoding API is driven by
+//! the test kit, `sockframe::testing`.
+#![cfg(feature = "testing")]
 
 #[path = "framing_checks/mod.rs"]
 mod framing_checks;
@@ -15,12 +17,13 @@ mod framing_models;
 use std::num::NonZeroUsize;
 
 use framing_checks::{
-    buffer_next_frame, check_datagrams, check_resumes, check_stream, check_writers, fails_after,
-    inner, pieces, property_config, read_frames, via_decode, OneByte, Outcome,
+    check_datagrams, check_resumes, check_stream, check_writers, decoded, fails_after, frames,
+    property_config, Outcome,
 };
 use proptest::prelude::*;
 use sockframe::framing::netstring::Netstring;
-use sockframe::io::FrameReader;
+use sockframe::io::{frame_error, FrameReader};
+use sockframe::testing::{self, ScriptedReader, Split};
 use sockframe::{Decoder, Encode, Error, Event, FrameBuffer, Framing, Limits, Needed, Status};
 
 fn netstring(payload: &[u8]) -> Vec<u8> {
@@ -61,9 +64,7 @@ fn assert_invalid(error: &Error, offset: u64, why: &str) {
 
 /// The error decoding `stream` whole ends with.
 fn error_of(stream: &[u8], limits: Limits) -> Error {
-    via_decode(Decoder::with_limits(Netstring::new(), limits), &[stream])
-        .1
-        .unwrap_err()
+    decoded(&Netstring::new(), limits, stream).1.unwrap_err()
 }
 
 #[test]
@@ -118,7 +119,7 @@ fn the_comma_is_checked_where_it_stands() {
         &[b"hi".to_vec()],
         Err(error),
     );
-    assert_eq!(fails_after(Decoder::new(Netstring::new()), &stream).0, 13);
+    assert_eq!(fails_after(&Netstring::new(), Limits::new(), &stream).0, 13);
     // A payload one byte longer than announced puts its last byte there.
     assert_invalid(&error_of(b"3:abcd,", Limits::new()), 5, "found 'd'");
     assert_invalid(
@@ -136,7 +137,7 @@ fn leading_zeros_are_refused_at_the_second_digit() {
         let before: &[Vec<u8>] = if offset == 4 { &[Vec::new()] } else { &[] };
         check_stream(&Netstring::new(), Limits::new(), stream, before, Err(error));
         assert_eq!(
-            fails_after(Decoder::new(Netstring::new()), stream).0,
+            fails_after(&Netstring::new(), Limits::new(), stream).0,
             offset as usize + 1
         );
     }
@@ -186,7 +187,7 @@ fn a_length_over_the_limits_is_refused_as_its_digits_arrive() {
         limit: 100,
     };
     assert_eq!(
-        fails_after(Decoder::with_limits(Netstring::new(), limits), &stream),
+        fails_after(&Netstring::new(), limits, &stream),
         (10, error.clone())
     );
     check_stream(
@@ -210,7 +211,7 @@ fn a_length_over_the_limits_is_refused_as_its_digits_arrive() {
     // it waits for the `:`, then `decode` refuses and `decode_event`
     // streams the body.
     let limits = Limits::new().max_frame(100);
-    let (fed, error) = fails_after(Decoder::with_limits(Netstring::new(), limits), &stream);
+    let (fed, error) = fails_after(&Netstring::new(), limits, &stream);
     assert_eq!(
         (fed, error),
         (
@@ -229,7 +230,7 @@ fn a_length_over_the_limits_is_refused_as_its_digits_arrive() {
     ));
 
     // The default limits: 8 MiB held, 1 TiB streamed; 13 digits at most.
-    let (fed, error) = fails_after(Decoder::new(Netstring::new()), b"9223372036854775808:");
+    let (fed, error) = fails_after(&Netstring::new(), Limits::new(), b"9223372036854775808:");
     assert_eq!(
         (fed, error),
         (
@@ -270,8 +271,11 @@ fn a_2_pow_63_length_is_only_announced_never_allocated() {
     // the exact count (payload and comma), and memory follows the bytes
     // that arrived.
     let everything = both_limits(u64::MAX);
-    let mut reader = FrameReader::with_limits(OneByte(&stream), Netstring::new(), everything);
-    let error = inner(reader.read_frame().map(|_| ()).unwrap_err());
+    let one_byte = Split::bytewise();
+    let source = ScriptedReader::new(&stream, &one_byte);
+    let mut reader = FrameReader::with_limits(source, Netstring::new(), everything);
+    let error = reader.read_frame().map(|_| ()).unwrap_err();
+    let error = frame_error(&error).expect("a sockframe error").clone();
     let total = 20 + (1usize << 63) + 1;
     assert_eq!(
         error,
@@ -434,13 +438,10 @@ proptest! {
             .iter()
             .flat_map(|p| Netstring::new().encode_to_vec(p).unwrap())
             .collect();
-        let mut cuts = cuts;
-        cuts.sort_unstable();
-        let pieces = pieces(&stream, &cuts);
-        let want: Outcome = (payloads, Ok(()));
-        prop_assert_eq!(via_decode(Decoder::new(Netstring::new()), &pieces), want.clone());
-        prop_assert_eq!(buffer_next_frame(FrameBuffer::new(Decoder::new(Netstring::new())), &pieces), want.clone());
-        prop_assert_eq!(read_frames(FrameReader::new(OneByte(&stream), Netstring::new())), want);
+        // Every API cut as `cuts` say, and one byte at a time.
+        for split in [Split::at(&cuts), Split::bytewise()] {
+            testing::check_stream(&Netstring::new(), Limits::new(), &stream, &frames(&payloads), Ok(()), &split);
+        }
     }
 
     #[test]
@@ -449,17 +450,16 @@ proptest! {
         cuts in prop::collection::vec(0usize..2000, 0..4),
         limit in prop_oneof![Just(u64::MAX), 0u64..300, Just(Limits::DEFAULT_MAX_FRAME)],
     ) {
+        // Every API agrees with `Decoder::decode` over the whole stream,
+        // cut as `cuts` say and one byte at a time; the model says what
+        // they must all say.
         let limits = both_limits(limit);
         let want = model(&stream, limit);
-        let mut cuts = cuts;
-        cuts.sort_unstable();
-        let pieces = pieces(&stream, &cuts);
-        let decoder = || Decoder::with_limits(Netstring::new(), limits);
-        prop_assert_eq!(comparable(via_decode(decoder(), &[&stream])), want.clone());
-        prop_assert_eq!(comparable(via_decode(decoder(), &pieces)), want.clone());
-        prop_assert_eq!(comparable(buffer_next_frame(FrameBuffer::new(decoder()), &pieces)), want.clone());
-        let reader = FrameReader::with_decoder(OneByte(&stream), decoder());
-        prop_assert_eq!(comparable(read_frames(reader)), want);
+        for split in [Split::at(&cuts), Split::bytewise()] {
+            let decoded = testing::check_apis_agree(&Netstring::new(), limits, &stream, &split);
+            let payloads = decoded.frames.into_iter().map(|f| f.payload).collect();
+            prop_assert_eq!(comparable((payloads, decoded.end)), want.clone());
+        }
     }
 
     #[test]
@@ -473,7 +473,7 @@ proptest! {
         // `check_stream` runs every API at every split and checks that
         // errors are sticky; the model says what they must all say.
         let limits = both_limits(limit);
-        let (payloads, end) = via_decode(Decoder::with_limits(Netstring::new(), limits), &[&junk]);
+        let (payloads, end) = decoded(&Netstring::new(), limits, &junk);
         prop_assert_eq!(comparable((payloads.clone(), end.clone())), model(&junk, limit));
         check_stream(&Netstring::new(), limits, &junk, &payloads, end);
     }

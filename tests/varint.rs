@@ -1,7 +1,9 @@
 //! The `Varint` framing (unsigned LEB128 length, protobuf's delimited
 //! messages) through every API: vectors, every split, exact errors,
 //! limits, the O(n) scan, writers, datagrams, and property tests against the
-//! fuzz targets' model decoder (fuzz/src/framing_models.rs).
+//! fuzz targets' model decoder (fuzz/src/framing_models.rs). Every
+//! decoding API is driven by the test kit, `sockframe::testing`.
+#![cfg(feature = "testing")]
 
 #[path = "framing_checks/mod.rs"]
 mod framing_checks;
@@ -15,12 +17,13 @@ use std::num::NonZeroUsize;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use framing_checks::{
-    buffer_next_frame, check_datagrams, check_resumes, check_stream, check_writers, fails_after,
-    inner, pieces, property_config, read_frames, via_decode, OneByte, Outcome,
+    check_datagrams, check_resumes, check_stream, check_writers, decoded, fails_after, frames,
+    property_config, Outcome,
 };
 use proptest::prelude::*;
 use sockframe::framing::varint::Varint;
-use sockframe::io::FrameReader;
+use sockframe::io::{frame_error, FrameReader};
+use sockframe::testing::{self, ScriptedReader, Split};
 use sockframe::{Decoder, Encode, Error, FrameBuffer, Framing, Head, Limits, Needed, Status};
 
 /// Unsigned LEB128, written the plain way (as protobuf's `_VarintBytes`).
@@ -151,7 +154,7 @@ fn a_tenth_byte_that_does_not_end_the_varint_is_overlong() {
     stream.extend([0x80; 9]);
     stream.push(0x81); // Bit 63 and a continuation: an 11th byte would come.
     stream.extend(b"more bytes");
-    let error = via_decode(Decoder::new(Varint::new()), &[&stream])
+    let error = decoded(&Varint::new(), Limits::new(), &stream)
         .1
         .unwrap_err();
     assert_invalid(&error, 3 + 9, "overlong");
@@ -168,10 +171,10 @@ fn a_tenth_byte_that_does_not_end_the_varint_is_overlong() {
         Err(error),
     );
     // Refused when the 10th byte arrives, not later.
-    let (fed, _) = fails_after(Decoder::new(Varint::new()), &stream);
+    let (fed, _) = fails_after(&Varint::new(), Limits::new(), &stream);
     assert_eq!(fed, 13);
     // Eleven bytes or more, however they continue: the same.
-    let error = via_decode(Decoder::new(Varint::new()), &[&[0x80; 11][..]])
+    let error = decoded(&Varint::new(), Limits::new(), &[0x80; 11])
         .1
         .unwrap_err();
     assert_invalid(&error, 9, "overlong");
@@ -183,7 +186,7 @@ fn a_value_over_64_bits_is_refused_at_its_tenth_byte() {
         let mut stream = b"\x00".to_vec();
         stream.extend([0xFF; 9]);
         stream.push(tenth);
-        let error = via_decode(Decoder::new(Varint::new()), &[&stream])
+        let error = decoded(&Varint::new(), Limits::new(), &stream)
             .1
             .unwrap_err();
         assert_invalid(&error, 1 + 9, "over 64 bits");
@@ -194,7 +197,7 @@ fn a_value_over_64_bits_is_refused_at_its_tenth_byte() {
             &[Vec::new()],
             Err(error),
         );
-        assert_eq!(fails_after(Decoder::new(Varint::new()), &stream).0, 11);
+        assert_eq!(fails_after(&Varint::new(), Limits::new(), &stream).0, 11);
     }
 }
 
@@ -229,8 +232,11 @@ fn the_largest_values_that_fit_are_refused_by_the_limits_only() {
         // memory can hold: refused at the size of memory.
         let everything = both_limits(u64::MAX);
         let stream = [varint.as_slice(), b"first bytes"].concat();
-        let mut reader = FrameReader::with_limits(OneByte(&stream), Varint::new(), everything);
-        let error = inner(reader.read_frame().map(|_| ()).unwrap_err());
+        let one_byte = Split::bytewise();
+        let source = ScriptedReader::new(&stream, &one_byte);
+        let mut reader = FrameReader::with_limits(source, Varint::new(), everything);
+        let error = reader.read_frame().map(|_| ()).unwrap_err();
+        let error = frame_error(&error).expect("a sockframe error").clone();
         let frame_len = length.checked_add(10).and_then(|n| usize::try_from(n).ok());
         match frame_len {
             Some(total) => assert_eq!(
@@ -496,13 +502,10 @@ proptest! {
             .iter()
             .flat_map(|p| Varint::new().encode_to_vec(p).unwrap())
             .collect();
-        let mut cuts = cuts;
-        cuts.sort_unstable();
-        let pieces = pieces(&stream, &cuts);
-        let want: Outcome = (payloads, Ok(()));
-        prop_assert_eq!(via_decode(Decoder::new(Varint::new()), &pieces), want.clone());
-        prop_assert_eq!(buffer_next_frame(FrameBuffer::new(Decoder::new(Varint::new())), &pieces), want.clone());
-        prop_assert_eq!(read_frames(FrameReader::new(OneByte(&stream), Varint::new())), want);
+        // Every API cut as `cuts` say, and one byte at a time.
+        for split in [Split::at(&cuts), Split::bytewise()] {
+            testing::check_stream(&Varint::new(), Limits::new(), &stream, &frames(&payloads), Ok(()), &split);
+        }
     }
 
     #[test]
@@ -511,17 +514,16 @@ proptest! {
         cuts in prop::collection::vec(0usize..2000, 0..4),
         limit in prop_oneof![Just(u64::MAX), 0u64..300],
     ) {
+        // Every API agrees with `Decoder::decode` over the whole stream,
+        // cut as `cuts` say and one byte at a time; the model says what
+        // they must all say.
         let limits = both_limits(limit);
         let want = model(&stream, limit);
-        let mut cuts = cuts;
-        cuts.sort_unstable();
-        let pieces = pieces(&stream, &cuts);
-        let decoder = || Decoder::with_limits(Varint::new(), limits);
-        prop_assert_eq!(comparable(via_decode(decoder(), &[&stream])), want.clone());
-        prop_assert_eq!(comparable(via_decode(decoder(), &pieces)), want.clone());
-        prop_assert_eq!(comparable(buffer_next_frame(FrameBuffer::new(decoder()), &pieces)), want.clone());
-        let reader = FrameReader::with_decoder(OneByte(&stream), decoder());
-        prop_assert_eq!(comparable(read_frames(reader)), want);
+        for split in [Split::at(&cuts), Split::bytewise()] {
+            let decoded = testing::check_apis_agree(&Varint::new(), limits, &stream, &split);
+            let payloads = decoded.frames.into_iter().map(|f| f.payload).collect();
+            prop_assert_eq!(comparable((payloads, decoded.end)), want.clone());
+        }
     }
 
     #[test]
@@ -532,7 +534,7 @@ proptest! {
         // `check_stream` runs every API at every split and checks that
         // errors are sticky; the model says what they must all say.
         let limits = both_limits(limit);
-        let (payloads, end) = via_decode(Decoder::with_limits(Varint::new(), limits), &[&junk]);
+        let (payloads, end) = decoded(&Varint::new(), limits, &junk);
         prop_assert_eq!(comparable((payloads.clone(), end.clone())), model(&junk, limit));
         check_stream(&Varint::new(), limits, &junk, &payloads, end);
     }

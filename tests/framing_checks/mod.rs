@@ -1,26 +1,29 @@
 //! Checks shared by the tests of the built-in framings whose header is
-//! `()` (tests/varint.rs, tests/netstring.rs):
+//! `()` (tests/varint.rs, tests/netstring.rs). Every decoding API is
+//! driven by the test kit, `sockframe::testing`; what is here chooses the
+//! splits and adds what the kit does not check:
 //!
 //! - [`check_stream`]: a stream through every decoding API, cut in two at
-//!   every point and fed one byte at a time, each API yielding the same
-//!   payloads and ending the same way, errors sticky;
-//! - [`Resumes`]: a framing wrapper that hides the bytes a scan has seen
-//!   and counts calls, so that tests can show a scan never needs a byte
-//!   twice and is called O(n) times;
+//!   every point, fed one byte at a time and whole, and read 7 bytes at a
+//!   time, each API yielding the expected payloads and ending the same way;
+//! - [`decoded`] and [`fails_after`]: what every API makes of a stream,
+//!   and after how many bytes, fed one at a time, an error came;
+//! - [`Resumes`] and [`check_resumes`]: a framing wrapper that hides the
+//!   bytes a scan has seen and counts calls, so that tests can show a scan
+//!   never needs a byte twice, in any API, and is called O(n) times;
 //! - [`check_writers`] and [`check_datagrams`]: the encoding side.
 #![allow(dead_code)] // Each test file uses its own part.
 
 use std::cell::Cell;
 use std::fmt::Debug;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Write};
 use std::rc::Rc;
 
 use proptest::test_runner::{Config as ProptestConfig, FileFailurePersistence};
-use sockframe::io::udp::{DatagramError, DatagramFramer};
+use sockframe::io::udp::DatagramFramer;
 use sockframe::io::{frame_error, FrameReader, FrameWriter};
-use sockframe::{
-    Decoder, Encode, Error, Event, FrameBuffer, Framing, Head, Limits, Skipped, Status,
-};
+use sockframe::testing::{self, check_apis_agree_with, Options, ScriptedReader, Split, Take};
+use sockframe::{Encode, Error, Framing, Head, Limits, OwnedFrame, Status};
 
 /// Property-test settings: `default_cases` unless `PROPTEST_CASES` says
 /// otherwise, failures recorded in `proptest-regressions/<file>.txt` as
@@ -36,589 +39,128 @@ pub fn property_config(default_cases: u32, regressions: &'static str) -> Proptes
 
 /// Payloads decoded, in order.
 pub type Payloads = Vec<Vec<u8>>;
-/// What an API yielded and how the stream ended: `Ok` at a frame
+/// What every API yielded and how the stream ended: `Ok` at a frame
 /// boundary, or the (sticky) error, after every frame before it.
 pub type Outcome = (Payloads, Result<(), Error>);
-/// What a skipping API counted (frames, payload bytes, stream bytes), and
-/// how the stream ended.
-pub type Counted = ((u64, u64, u64), Result<(), Error>);
 
-/// A source that hands out one byte per `read`.
-pub struct OneByte<'a>(pub &'a [u8]);
-
-impl Read for OneByte<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match (self.0.split_first(), buf.first_mut()) {
-            (Some((&byte, rest)), Some(slot)) => {
-                *slot = byte;
-                self.0 = rest;
-                Ok(1)
-            }
-            _ => Ok(0),
-        }
-    }
+/// Frames of a framing whose header is `()`.
+pub fn frames(payloads: &[Vec<u8>]) -> Vec<OwnedFrame> {
+    payloads
+        .iter()
+        .map(|payload| OwnedFrame {
+            header: (),
+            payload: payload.clone(),
+        })
+        .collect()
 }
 
-/// Cuts `stream` at the given points (each clamped to the stream).
-pub fn pieces<'a>(stream: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for &cut in cuts {
-        let cut = cut.clamp(start, stream.len());
-        out.push(&stream[start..cut]);
-        start = cut;
-    }
-    out.push(&stream[start..]);
-    out
+/// What every decoding API makes of `stream` under `limits`
+/// (`max_streamed_body` set to `max_frame`), fed whole: the payloads and
+/// the end.
+pub fn decoded<F>(framing: &F, limits: Limits, stream: &[u8]) -> Outcome
+where
+    F: Framing<OwnedHeader = ()> + Clone,
+{
+    let decoded = testing::check_apis_agree(framing, limits, stream, &Split::whole());
+    let payloads = decoded.frames.into_iter().map(|f| f.payload).collect();
+    (payloads, decoded.end)
 }
 
-/// `got == want`, or a panic showing payloads by length and first bytes
-/// (a 20 kB payload in full would drown the message).
-#[track_caller]
-pub fn assert_outcome(got: &Outcome, want: &Outcome, what: &str) {
-    let brief = |(payloads, end): &Outcome| {
-        let payloads: Vec<String> = payloads
-            .iter()
-            .map(|p| format!("{} bytes {:?}..", p.len(), &p[..p.len().min(12)]))
-            .collect();
-        format!("[{}] then {end:?}", payloads.join(", "))
-    };
-    assert!(
-        got == want,
-        "{what}:\n  got {}\n want {}",
-        brief(got),
-        brief(want)
+/// The splits [`check_stream`] runs: whole, one byte at a time, and cut in
+/// two at every point of a short stream; of a long one, at every point
+/// within 24 bytes of a frame boundary (where headers and trailers lie)
+/// and every 997th.
+pub fn every_split(len: usize, wire_lens: &[u64]) -> Vec<Split> {
+    let mut bounds = vec![0];
+    for &n in wire_lens {
+        bounds.push(bounds[bounds.len() - 1] + n as usize);
+    }
+    let mut splits = vec![Split::whole(), Split::bytewise()];
+    splits.extend(
+        (0..=len)
+            .filter(|c| {
+                len <= 1024
+                    || c % 997 == 0
+                    || *c == len
+                    || bounds.iter().any(|b| c.abs_diff(*b) <= 24)
+            })
+            .map(|cut| Split::at(&[cut])),
     );
+    splits
 }
 
 /// A stream that yields `expected` and then ends as `end` says, through
-/// every API, cut in two at every point (a sample of points for a long
-/// stream) and fed one byte at a time:
+/// every decoding API ([`testing::check_stream`]: `Decoder`, `FrameBuffer`
+/// and `FrameReader`, errors sticky, counts and offsets adding up,
+/// datagrams), under every split of [`every_split`]; and read whole by
+/// `FrameReader`s reading 7 bytes at a time, so that frames larger than a
+/// read are skipped by streaming them through and bodies read past what is
+/// buffered, with the ways of reading mixed in one stream.
 ///
-/// - `Decoder`: `decode`, `poll_frame` then `decode`, `decode_event`,
-///   `skip_frames`, each followed by `finish`;
-/// - `FrameBuffer`: `next_frame`, `poll_frame`, `next_event`,
-///   `skip_frames`, then `finish`;
-/// - `FrameReader` over a one-byte-per-read source, over the two pieces of
-///   every cut and over the whole stream: `read_frame`, `read_header` then
-///   `read_body`, `skip_frame`, `skip_frames`.
-///
-/// `end` must not depend on the API's limit (use equal `max_frame` and
-/// `max_streamed_body` for a stream over the limit).
-pub fn check_stream<F: Framing + Clone>(
+/// Every API runs with `max_streamed_body` set to `max_frame`.
+pub fn check_stream<F>(
     framing: &F,
     limits: Limits,
     stream: &[u8],
     expected: &[Vec<u8>],
     end: Result<(), Error>,
-) {
-    let decoder = || Decoder::with_limits(framing.clone(), limits);
-    let want: Outcome = (expected.to_vec(), end.clone());
-    assert_outcome(
-        &via_decode(decoder(), &[stream]),
-        &want,
-        "the whole stream at once",
-    );
-    let raw_lens = raw_lens(decoder(), stream);
-    assert_eq!(raw_lens.len(), expected.len());
-    let counted: Counted = (
-        (
-            expected.len() as u64,
-            expected.iter().map(|p| p.len() as u64).sum(),
-            raw_lens.iter().map(|&n| n as u64).sum(),
-        ),
+) where
+    F: Framing<OwnedHeader = ()> + Clone,
+{
+    let expected = frames(expected);
+    testing::check_stream(
+        framing,
+        limits,
+        stream,
+        &expected,
         end.clone(),
+        &Split::whole(),
     );
-
-    let cuts = cuts(stream.len(), &raw_lens);
-    let mut piecings: Vec<(String, Vec<&[u8]>)> = cuts
-        .iter()
-        .map(|&cut| (format!("cut at {cut}"), pieces(stream, &[cut])))
-        .collect();
-    piecings.push(("one byte at a time".into(), stream.chunks(1).collect()));
-    for (how, pieces) in &piecings {
-        let buffer = || FrameBuffer::new(decoder());
-        let outcomes = [
-            ("Decoder::decode", via_decode(decoder(), pieces)),
-            ("Decoder::poll_frame", via_poll_frame(decoder(), pieces)),
-            ("Decoder::decode_event", via_events(decoder(), pieces)),
-            (
-                "FrameBuffer::next_frame",
-                buffer_next_frame(buffer(), pieces),
-            ),
-            (
-                "FrameBuffer::poll_frame",
-                buffer_poll_frame(buffer(), pieces),
-            ),
-            (
-                "FrameBuffer::next_event",
-                buffer_next_event(buffer(), pieces),
-            ),
-        ];
-        for (api, outcome) in &outcomes {
-            assert_outcome(outcome, &want, &format!("{api}, {how}"));
-        }
-        assert_eq!(
-            via_skip(decoder(), pieces),
-            counted,
-            "Decoder::skip_frames, {how}"
-        );
-        assert_eq!(
-            buffer_skip(buffer(), pieces),
-            counted,
-            "FrameBuffer::skip_frames, {how}"
-        );
-    }
-
-    check_readers(
-        &decoder,
-        || OneByte(stream),
-        &want,
-        &counted,
-        "one byte per read",
-    );
-    check_readers(&decoder, || stream, &want, &counted, "the whole stream");
-    // Reads of 7 bytes: frames larger than a read, skipped by streaming
-    // them through, bodies read past what is buffered.
-    let small_reads = || FrameReader::with_decoder(stream, decoder()).with_read_chunk(7);
-    assert_outcome(
-        &read_frames(small_reads()),
-        &want,
-        "read_frame, 7-byte reads",
-    );
-    assert_outcome(
-        &read_bodies(small_reads()),
-        &want,
-        "read_body, 7-byte reads",
-    );
-    assert_eq!(
-        skip_each(small_reads(), false),
-        counted,
-        "skip_frame, 7-byte reads"
-    );
-    assert_eq!(
-        skip_each(small_reads(), true),
-        counted,
-        "skip_frames, 7-byte reads"
-    );
-    for &cut in &cuts {
-        let two_pieces = || (&stream[..cut]).chain(&stream[cut..]);
-        check_readers(
-            &decoder,
-            two_pieces,
-            &want,
-            &counted,
-            &format!("cut at {cut}"),
-        );
-    }
-}
-
-/// Every cut of a short stream; for a long one, every cut within 24 bytes
-/// of a frame boundary (where headers and trailers lie) and every 997th.
-fn cuts(len: usize, raw_lens: &[usize]) -> Vec<usize> {
-    if len <= 1024 {
-        return (0..=len).collect();
-    }
-    let mut bounds = vec![0];
-    for n in raw_lens {
-        bounds.push(bounds[bounds.len() - 1] + n);
-    }
-    (0..=len)
-        .filter(|c| c % 997 == 0 || *c == len || bounds.iter().any(|b| c.abs_diff(*b) <= 24))
-        .collect()
-}
-
-/// Each whole frame's length on the wire.
-fn raw_lens<F: Framing>(mut decoder: Decoder<F>, mut stream: &[u8]) -> Vec<usize> {
-    let mut lens = Vec::new();
-    while let Ok(Status::Complete((frame, used))) = decoder.decode(stream) {
-        assert_eq!(frame.raw().len(), used);
-        lens.push(used);
-        stream = &stream[used..];
-    }
-    lens
-}
-
-/// The error an API ended with, after checking the next call (`again`)
-/// gives it again.
-#[track_caller]
-fn sticky<T>(error: Error, again: Result<T, Error>, api: &str) -> Result<(), Error> {
-    assert_eq!(
-        again.err(),
-        Some(error.clone()),
-        "{api}: the error is not sticky"
-    );
-    Err(error)
-}
-
-fn finish<F: Framing>(decoder: &mut Decoder<F>, rest: &[u8]) -> Result<(), Error> {
-    decoder
-        .finish(rest)
-        .or_else(|e| sticky(e, decoder.finish(rest), "finish"))
-}
-
-fn counts(skipped: Skipped) -> (u64, u64, u64) {
-    (skipped.frames, skipped.payload_bytes, skipped.stream_bytes)
-}
-
-/// `Decoder::decode`, the caller keeping the unconsumed bytes.
-pub fn via_decode<F: Framing>(mut decoder: Decoder<F>, pieces: &[&[u8]]) -> Outcome {
-    let mut payloads = Vec::new();
-    let mut pending = Vec::new();
-    for piece in pieces {
-        pending.extend_from_slice(piece);
-        loop {
-            let step = decoder.decode(&pending).map(|status| {
-                status.map(|(frame, used)| {
-                    assert_eq!(frame.raw().len(), used);
-                    payloads.push(frame.payload().to_vec());
-                    used
-                })
-            });
-            match step {
-                Ok(Status::Complete(used)) => drop(pending.drain(..used)),
-                Ok(Status::Partial(needed)) => {
-                    assert!(needed.bytes() > 0);
-                    break;
-                }
-                Err(e) => return (payloads, sticky(e, decoder.decode(&pending), "decode")),
-            }
-        }
-    }
-    let end = finish(&mut decoder, &pending);
-    (payloads, end)
-}
-
-fn via_poll_frame<F: Framing>(mut decoder: Decoder<F>, pieces: &[&[u8]]) -> Outcome {
-    let mut payloads = Vec::new();
-    let mut pending = Vec::new();
-    for piece in pieces {
-        pending.extend_from_slice(piece);
-        loop {
-            match decoder.poll_frame(&pending) {
-                Ok(Status::Complete((header_len, total))) => {
-                    let decoded = decoder.decode(&pending).map(|status| {
-                        status.map(|(frame, used)| {
-                            assert_eq!((used, frame.raw().len()), (total, total));
-                            let payload = frame.payload();
-                            assert_eq!(&frame.raw()[header_len..][..payload.len()], payload);
-                            payloads.push(payload.to_vec());
-                        })
-                    });
-                    assert_eq!(decoded, Ok(Status::Complete(())), "decode after poll_frame");
-                    pending.drain(..total);
-                }
-                Ok(Status::Partial(_)) => break,
-                Err(e) => {
-                    let again = decoder.poll_frame(&pending);
-                    return (payloads, sticky(e, again, "poll_frame"));
-                }
-            }
-        }
-    }
-    let end = finish(&mut decoder, &pending);
-    (payloads, end)
-}
-
-/// A frame being streamed: its body so far and the length announced.
-type Streaming = Option<(Vec<u8>, u64)>;
-
-fn on_event<H>(event: Event<'_, H>, current: &mut Streaming, payloads: &mut Payloads) {
-    match event {
-        Event::Header { body_len, .. } => {
-            assert!(current.is_none(), "a header inside a frame");
-            *current = Some((Vec::new(), body_len));
-        }
-        Event::Body(chunk) => {
-            assert!(!chunk.is_empty(), "an empty body chunk");
-            let (body, _) = current.as_mut().expect("a body outside a frame");
-            body.extend_from_slice(chunk);
-        }
-        Event::End => {
-            let (body, body_len) = current.take().expect("an end outside a frame");
-            assert_eq!(body.len() as u64, body_len);
-            payloads.push(body);
-        }
-    }
-}
-
-fn via_events<F: Framing>(mut decoder: Decoder<F>, pieces: &[&[u8]]) -> Outcome {
-    let mut payloads = Vec::new();
-    let mut current = None;
-    let mut pending = Vec::new();
-    for piece in pieces {
-        pending.extend_from_slice(piece);
-        loop {
-            let step = decoder.decode_event(&pending).map(|status| {
-                status.map(|(event, used)| {
-                    if let Event::Body(chunk) = event {
-                        assert_eq!(chunk.len(), used);
-                    }
-                    on_event(event, &mut current, &mut payloads);
-                    used
-                })
-            });
-            match step {
-                Ok(Status::Complete(used)) => drop(pending.drain(..used)),
-                Ok(Status::Partial(_)) => break,
-                Err(e) => {
-                    let again = decoder.decode_event(&pending);
-                    return (payloads, sticky(e, again, "decode_event"));
-                }
-            }
-        }
-    }
-    let end = finish(&mut decoder, &pending);
-    (payloads, end)
-}
-
-fn via_skip<F: Framing>(mut decoder: Decoder<F>, pieces: &[&[u8]]) -> Counted {
-    let mut total = Skipped::default();
-    let mut pending = Vec::new();
-    for piece in pieces {
-        pending.extend_from_slice(piece);
-        loop {
-            match decoder.skip_frames(&pending) {
-                Ok(skipped) if skipped.frames == 0 => break,
-                Ok(skipped) => {
-                    total.add(skipped);
-                    pending.drain(..skipped.stream_bytes as usize);
-                }
-                Err(e) => {
-                    let end = sticky(e, decoder.skip_frames(&pending), "skip_frames");
-                    return (counts(total), end);
-                }
-            }
-        }
-    }
-    let end = finish(&mut decoder, &pending);
-    (counts(total), end)
-}
-
-fn buffer_finish<F: Framing>(buffer: &mut FrameBuffer<F>) -> Result<(), Error> {
-    buffer
-        .finish()
-        .or_else(|e| sticky(e, buffer.finish(), "FrameBuffer::finish"))
-}
-
-/// `FrameBuffer::next_frame`, pieces pushed as they come.
-pub fn buffer_next_frame<F: Framing>(mut buffer: FrameBuffer<F>, pieces: &[&[u8]]) -> Outcome {
-    let mut payloads = Vec::new();
-    for piece in pieces {
-        buffer.push(piece);
-        loop {
-            let step = buffer
-                .next_frame()
-                .map(|frame| frame.map(|frame| payloads.push(frame.payload().to_vec())));
-            match step {
-                Ok(Some(())) => {}
-                Ok(None) => break,
-                Err(e) => {
-                    let again = buffer.next_frame().map(|_| ());
-                    return (payloads, sticky(e, again, "next_frame"));
-                }
-            }
-        }
-    }
-    let end = buffer_finish(&mut buffer);
-    (payloads, end)
-}
-
-fn buffer_poll_frame<F: Framing>(mut buffer: FrameBuffer<F>, pieces: &[&[u8]]) -> Outcome {
-    let mut payloads = Vec::new();
-    for piece in pieces {
-        buffer.push(piece);
-        loop {
-            match buffer.poll_frame() {
-                Ok(Status::Complete(total)) => {
-                    let next = buffer.next_frame().map(|frame| {
-                        frame.map(|frame| {
-                            assert_eq!(frame.raw().len(), total);
-                            payloads.push(frame.payload().to_vec());
-                        })
-                    });
-                    assert_eq!(next, Ok(Some(())), "next_frame after poll_frame");
-                }
-                Ok(Status::Partial(_)) => break,
-                Err(e) => return (payloads, sticky(e, buffer.poll_frame(), "poll_frame")),
-            }
-        }
-    }
-    let end = buffer_finish(&mut buffer);
-    (payloads, end)
-}
-
-fn buffer_next_event<F: Framing>(mut buffer: FrameBuffer<F>, pieces: &[&[u8]]) -> Outcome {
-    let mut payloads = Vec::new();
-    let mut current = None;
-    for piece in pieces {
-        buffer.push(piece);
-        loop {
-            let step = buffer
-                .next_event()
-                .map(|event| event.map(|event| on_event(event, &mut current, &mut payloads)));
-            match step {
-                Ok(Some(())) => {}
-                Ok(None) => break,
-                Err(e) => {
-                    let again = buffer.next_event().map(|_| ());
-                    return (payloads, sticky(e, again, "next_event"));
-                }
-            }
-        }
-    }
-    let end = buffer_finish(&mut buffer);
-    (payloads, end)
-}
-
-fn buffer_skip<F: Framing>(mut buffer: FrameBuffer<F>, pieces: &[&[u8]]) -> Counted {
-    let mut total = Skipped::default();
-    for piece in pieces {
-        buffer.push(piece);
-        loop {
-            match buffer.skip_frames() {
-                Ok(skipped) if skipped.frames == 0 => break,
-                Ok(skipped) => total.add(skipped),
-                Err(e) => {
-                    let end = sticky(e, buffer.skip_frames(), "skip_frames");
-                    return (counts(total), end);
-                }
-            }
-        }
-    }
-    let end = buffer_finish(&mut buffer);
-    (counts(total), end)
-}
-
-/// The sockframe error inside a `FrameReader` error.
-#[track_caller]
-pub fn inner(error: io::Error) -> Error {
-    match frame_error(&error) {
-        Some(e) => e.clone(),
-        None => panic!("not a sockframe error: {error:?}"),
-    }
-}
-
-/// Every `FrameReader` API over sources made by `source`.
-fn check_readers<F: Framing, R: Read>(
-    decoder: &impl Fn() -> Decoder<F>,
-    source: impl Fn() -> R,
-    want: &Outcome,
-    counted: &Counted,
-    how: &str,
-) {
-    let reader = || FrameReader::with_decoder(source(), decoder());
-    assert_outcome(
-        &read_frames(reader()),
-        want,
-        &format!("FrameReader::read_frame, {how}"),
-    );
-    assert_outcome(
-        &read_bodies(reader()),
-        want,
-        &format!("FrameReader::read_header + read_body, {how}"),
-    );
-    assert_eq!(
-        skip_each(reader(), false),
-        *counted,
-        "FrameReader::skip_frame, {how}"
-    );
-    assert_eq!(
-        skip_each(reader(), true),
-        *counted,
-        "FrameReader::skip_frames, {how}"
-    );
-}
-
-/// `FrameReader::read_frame` to the end.
-pub fn read_frames<R: Read, F: Framing>(mut reader: FrameReader<R, F>) -> Outcome {
-    let mut payloads = Vec::new();
-    loop {
-        let step = reader
-            .read_frame()
-            .map(|frame| frame.map(|frame| payloads.push(frame.payload().to_vec())));
-        match step {
-            Ok(Some(())) => {}
-            Ok(None) => return (payloads, Ok(())),
-            Err(e) => {
-                let again = reader.read_frame().map(|_| ()).map_err(inner);
-                return (payloads, sticky(inner(e), again, "read_frame"));
-            }
-        }
-    }
-}
-
-/// `read_header`, then the body by `read_body` 7 bytes at a time. A
-/// failure inside a body is checked sticky by the next `read_header`.
-fn read_bodies<R: Read, F: Framing>(mut reader: FrameReader<R, F>) -> Outcome {
-    let mut payloads = Vec::new();
-    loop {
-        let body_len = match reader.read_header().map(|h| h.map(|(_, len)| len)) {
-            Ok(Some(len)) => len,
-            Ok(None) => return (payloads, Ok(())),
-            Err(e) => {
-                let again = reader.read_header().map(|_| ()).map_err(inner);
-                return (payloads, sticky(inner(e), again, "read_header"));
-            }
-        };
-        let mut body = Vec::new();
-        let read = (|| loop {
-            let mut buf = [0; 7];
-            match reader.read_body(&mut buf)? {
-                0 => return Ok(()),
-                n => body.extend_from_slice(&buf[..n]),
-            }
-        })();
-        if let Err(e) = read {
-            let again = reader.read_header().map(|_| ()).map_err(inner);
-            return (
-                payloads,
-                sticky(inner(e), again, "read_header after a body"),
-            );
-        }
-        assert_eq!(body.len() as u64, body_len);
-        payloads.push(body);
-    }
-}
-
-fn skip_each<R: Read, F: Framing>(mut reader: FrameReader<R, F>, batches: bool) -> Counted {
-    let mut total = Skipped::default();
-    let skip = |reader: &mut FrameReader<R, F>| {
-        if batches {
-            reader.skip_frames()
-        } else {
-            reader.skip_frame()
-        }
+    let options = Options {
+        read_chunk: Some(7),
+        takes: vec![
+            Take::Body(7),
+            Take::Frame,
+            Take::Skip,
+            Take::Copy(3),
+            Take::SkipBatch,
+            Take::Discard,
+            Take::Owned,
+        ],
+        ..Options::default()
     };
-    loop {
-        match skip(&mut reader) {
-            Ok(Some(skipped)) => total.add(skipped),
-            Ok(None) => return (counts(total), Ok(())),
-            Err(e) => {
-                let again = skip(&mut reader).map_err(inner);
-                return (counts(total), sticky(inner(e), again, "skip_frame(s)"));
-            }
-        }
+    let small_reads = check_apis_agree_with(framing, limits, stream, &Split::whole(), &options);
+    assert_eq!(
+        (&small_reads.whole.frames, &small_reads.whole.end),
+        (&expected, &end),
+        "7-byte reads"
+    );
+    for split in every_split(stream.len(), &small_reads.whole.wire_lens) {
+        testing::check_stream(framing, limits, stream, &expected, end.clone(), &split);
     }
 }
 
-/// Feeds `stream` one byte at a time to `Decoder::decode`, taking frames
-/// as they complete: how many bytes had been fed when it failed, and the
-/// error. Shows an error comes as soon as the offending byte arrives.
+/// Feeds `stream` one byte at a time to every decoding API under `limits`
+/// as given (`max_frame` and `max_streamed_body` apart): how many bytes
+/// had been fed when `Decoder::decode` failed, and the error. Shows an
+/// error comes as soon as the offending byte arrives.
 #[track_caller]
-pub fn fails_after<F: Framing>(mut decoder: Decoder<F>, stream: &[u8]) -> (usize, Error) {
-    let mut pending = Vec::new();
-    for (fed, &byte) in stream.iter().enumerate() {
-        pending.push(byte);
-        loop {
-            match decoder.decode(&pending).map(|s| s.map(|(_, used)| used)) {
-                Ok(Status::Complete(used)) => drop(pending.drain(..used)),
-                Ok(Status::Partial(_)) => break,
-                Err(e) => return (fed + 1, e),
-            }
-        }
+pub fn fails_after<F>(framing: &F, limits: Limits, stream: &[u8]) -> (usize, Error)
+where
+    F: Framing<OwnedHeader = ()> + Clone,
+{
+    let options = Options {
+        limits_apart: true,
+        ..Options::default()
+    };
+    let decoded =
+        check_apis_agree_with(framing, limits, stream, &Split::bytewise(), &options).whole;
+    // The piece ends stop before the piece where the error came.
+    let fed = decoded.piece_ends.len() + 1;
+    match decoded.end {
+        Err(error) if fed <= stream.len() => (fed, error),
+        end => panic!("no error in {} bytes: {end:?}", stream.len()),
     }
-    panic!("no error in {} bytes", stream.len())
 }
 
 /// A framing that shows its scan resumes: every byte an earlier call saw
@@ -696,43 +238,59 @@ impl<F: Framing> Framing for Resumes<F> {
     }
 }
 
-/// Feeds `stream` one byte at a time through `Decoder::decode`,
-/// `decode_event`, `FrameBuffer::next_frame` and `FrameReader::read_frame`
-/// with the framing wrapped in [`Resumes`]: each must give what the plain
-/// framing gives, and call `parse_header` at most once per byte fed plus
-/// once per frame. Returns the most calls any API made.
-pub fn check_resumes<F: Framing + Clone>(
-    framing: &F,
-    poison: u8,
-    limits: Limits,
-    stream: &[u8],
-) -> usize {
-    let one_by_one: Vec<&[u8]> = stream.chunks(1).collect();
-    let want = via_decode(Decoder::with_limits(framing.clone(), limits), &[stream]);
+/// Feeds `stream` one byte at a time through every decoding API (the test
+/// kit's) with the framing wrapped in [`Resumes`]: each must give what the
+/// plain framing gives over the whole stream. Then counts the calls to
+/// `parse_header` of a `FrameReader` reading one byte per read, frames
+/// whole (`frames`, over `decode`) and streamed (`read_header` then
+/// `discard_body`, over `decode_event`): at most one per byte read, one
+/// more per frame taken (the call that completes a frame is followed by
+/// one on the next frame's bytes), and the sticky error or `finish` at the
+/// end. Returns the most calls either made.
+pub fn check_resumes<F>(framing: &F, poison: u8, limits: Limits, stream: &[u8]) -> usize
+where
+    F: Framing<OwnedHeader = ()> + Clone,
+{
+    let want = testing::check_apis_agree(framing, limits, stream, &Split::whole());
     let wrapped = Resumes::new(framing.clone(), poison);
-    let decoder = || Decoder::with_limits(wrapped.clone(), limits);
-    let runs: [(&str, &dyn Fn() -> Outcome); 4] = [
-        ("Decoder::decode", &|| via_decode(decoder(), &one_by_one)),
-        ("Decoder::decode_event", &|| {
-            via_events(decoder(), &one_by_one)
-        }),
-        ("FrameBuffer::next_frame", &|| {
-            buffer_next_frame(FrameBuffer::new(decoder()), &one_by_one)
-        }),
-        ("FrameReader::read_frame", &|| {
-            read_frames(FrameReader::with_decoder(OneByte(stream), decoder()))
-        }),
-    ];
+    testing::check_stream(
+        &wrapped,
+        limits,
+        stream,
+        &want.frames,
+        want.end.clone(),
+        &Split::bytewise(),
+    );
+    let one_byte = Split::bytewise();
+    let reader = || {
+        let source = ScriptedReader::new(stream, &one_byte);
+        FrameReader::with_limits(source, wrapped.clone(), limits)
+    };
     let mut most = 0;
-    for (api, run) in runs {
+    for api in ["frames", "read_header then discard_body"] {
         wrapped.calls.set(0);
-        let got = run();
-        assert_outcome(&got, &want, &format!("{api} with seen bytes hidden"));
+        let mut reader = reader();
+        let mut taken = 0;
+        let end = if api == "frames" {
+            reader
+                .frames()
+                .try_for_each(|frame| frame.map(|_| taken += 1))
+        } else {
+            (|| {
+                while reader.read_header()?.is_some() {
+                    reader.discard_body()?;
+                    taken += 1;
+                }
+                Ok(())
+            })()
+        };
+        assert_eq!(
+            (taken, end.map_err(|e| frame_error(&e).cloned())),
+            (want.frames.len(), want.end.clone().map_err(Some)),
+            "FrameReader, {api}, with seen bytes hidden"
+        );
         let calls = wrapped.calls.get();
-        // One call per byte fed, one more per frame taken (the call that
-        // completes a frame is followed by one on the next frame's bytes),
-        // and the sticky error or `finish` at the end.
-        let bound = stream.len() + got.0.len() + 2;
+        let bound = stream.len() + taken + 2;
         assert!(
             calls <= bound,
             "{api}: {calls} calls for {} bytes",
@@ -789,10 +347,11 @@ impl Write for Recorder {
 /// payload and trailer in one vectored write, the payload not copied;
 /// buffered; into a writer taking 3 bytes a call) and with
 /// `write_frame_from`; each writes exactly the frames `encode_to_vec`
-/// builds, which read back, one byte per read, to the payloads.
+/// builds, which read back, one byte per read, through every decoding API
+/// (the test kit's), to the payloads.
 pub fn check_writers<F>(framing: &F, payloads: &[Vec<u8>])
 where
-    F: Framing + Encode + Clone + Debug,
+    F: Framing<OwnedHeader = ()> + Encode + Clone + Debug,
 {
     let wire: Vec<u8> = payloads
         .iter()
@@ -860,44 +419,39 @@ where
         "FrameWriter::write_frame_from"
     );
 
-    let reader = FrameReader::new(OneByte(&wire), framing.clone());
-    assert_outcome(
-        &read_frames(reader),
-        &(payloads.to_vec(), Ok(())),
-        "written, then read back",
+    // Written, then read back.
+    testing::check_stream(
+        framing,
+        Limits::new(),
+        &wire,
+        &frames(payloads),
+        Ok(()),
+        &Split::bytewise(),
     );
 }
 
 /// Each payload as one datagram: `DatagramFramer::encode` gives the frame
-/// `encode_to_vec` builds, `decode` gives the payload back, and the same
-/// datagram cut short by one byte or with one byte too many is refused.
-pub fn check_datagrams<F: Framing + Encode + Clone>(framing: &F, payloads: &[Vec<u8>]) {
+/// `encode_to_vec` builds; and the test kit decodes each such frame alone
+/// as a datagram, to the payload, and refuses it cut short by one byte or
+/// with one byte too many (the datagram checks of
+/// [`testing::check_stream`]).
+pub fn check_datagrams<F>(framing: &F, payloads: &[Vec<u8>])
+where
+    F: Framing<OwnedHeader = ()> + Encode + Clone,
+{
     let mut framer = DatagramFramer::new(framing.clone());
+    let mut stream = Vec::new();
     for payload in payloads {
         let datagram = framer.encode(payload).unwrap().to_vec();
         assert_eq!(datagram, framing.encode_to_vec(payload).unwrap());
-        let decoded = framer.decode(&datagram).unwrap();
-        assert_eq!(decoded.payload(), &payload[..]);
-        assert_eq!(decoded.raw(), &datagram[..]);
-
-        let short = framer.decode(&datagram[..datagram.len() - 1]).map(|_| ());
-        let short = short.unwrap_err();
-        let short = short
-            .get_ref()
-            .and_then(|e| e.downcast_ref::<DatagramError>());
-        assert!(
-            matches!(short, Some(DatagramError::Truncated { .. })),
-            "{short:?}"
-        );
-
-        let padded = [&datagram[..], b","].concat();
-        let padded = framer.decode(&padded).map(|_| ()).unwrap_err();
-        let padded = padded
-            .get_ref()
-            .and_then(|e| e.downcast_ref::<DatagramError>());
-        assert!(
-            matches!(padded, Some(DatagramError::Padded { .. })),
-            "{padded:?}"
-        );
+        stream.extend(datagram);
     }
+    testing::check_stream(
+        framing,
+        Limits::new(),
+        &stream,
+        &frames(payloads),
+        Ok(()),
+        &Split::whole(),
+    );
 }
