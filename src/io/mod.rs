@@ -43,6 +43,7 @@ mod stream;
 pub mod udp;
 mod writer;
 
+#[cfg(feature = "tokio")] // The async writer's.
 pub(crate) use error::encode_error;
 pub use error::frame_error;
 pub use reader::{FrameReader, Frames};
