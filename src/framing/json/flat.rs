@@ -160,3 +160,6 @@ fn plain_value(text: &[u8], at: usize) -> Option<usize> {
             .map(|word| at + word.len()),
     }
 }
+
+#[cfg(test)]
+mod tests;
