@@ -27,7 +27,6 @@ use sockframe::tokio::{FrameCodec, FrameReader};
 use sockframe::{Binary, LengthField, Limits};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::runtime::Runtime;
 use tokio_util::codec::{FramedRead, LengthDelimitedCodec};
 
 mod common;
@@ -159,7 +158,13 @@ impl Variant {
 }
 
 fn reading(c: &mut Criterion) {
-    let runtime = Runtime::new().expect("a runtime");
+    // One worker thread: the writer task and the reader take turns on it,
+    // so the rows measure the readers, not cross-thread wakeups (on the
+    // multi-threaded runtime they dominated and varied run to run).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
     for size in SIZES {
         let frames = (STREAM_BYTES / (size + 4)).max(1);
         let big: &'static [u8] = Box::leak(stream_of(&LengthField::new(), size, frames).into());
