@@ -245,11 +245,12 @@ impl<R: AsyncRead + Unpin, F: Framing> FrameReader<R, F> {
     /// Reads and drops the rest of the body; returns how many bytes.
     /// Cancel-safe.
     pub async fn discard_body(&mut self) -> io::Result<u64> {
-        let before = self.body_remaining().unwrap_or(0);
+        // As the blocking reader: stepped over in the buffer.
+        let due = self.body_remaining().unwrap_or(0);
         if self.body_remaining().is_some() {
             self.drive(Reading::skip).await?;
         }
-        Ok(before)
+        Ok(due)
     }
 
     /// The source.
