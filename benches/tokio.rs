@@ -6,8 +6,8 @@
 //! - `async_read/<size>/<transport>/sockframe_reader`: `tokio::FrameReader`,
 //!   borrowed frames;
 //! - `.../sockframe_codec`: sockframe's `FrameCodec` inside `FramedRead`
-//!   (frames with their headers: for `LengthField`, a copy of the header
-//!   bytes per frame);
+//!   (frames with their headers: for `LengthField`, the header bytes
+//!   copied into a `HeaderBytes`, inline, no allocation);
 //! - `.../sockframe_payload_codec`: its `PayloadCodec` (payloads alone, as
 //!   `LengthDelimitedCodec` yields);
 //! - `.../sockframe_codec_binary_le` and `.../length_delimited_le`: the

@@ -129,7 +129,7 @@ pub use framing::json::{Json, JsonFields, JsonHeader, JsonStyle, OwnedJsonHeader
 pub use framing::length_field::{LengthField, LengthFieldBuilder};
 pub use framing::netstring::Netstring;
 pub use framing::varint::Varint;
-pub use framing::{Encode, Framing, Head, HeaderBuf, ToOwnedHeader};
+pub use framing::{Encode, Framing, Head, HeaderBuf, HeaderBytes, ToOwnedHeader};
 pub use limits::Limits;
 pub use status::{Needed, Status};
 

@@ -38,7 +38,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use sockframe::io::udp::DatagramFramer;
 use sockframe::io::{frame_error, FrameReader};
 use sockframe::testing::{self, Split};
-use sockframe::{Decoder, Encode, Error, FrameBuffer, Framing, Limits, Needed, OwnedFrame, Status};
+use sockframe::{
+    Decoder, Encode, Error, FrameBuffer, Framing, HeaderBytes, Limits, Needed, OwnedFrame, Status,
+};
 
 use delimited::Delimited;
 use instruments::{examined_one_byte_at_a_time, fails_after, Counter, Forgetful};
@@ -50,10 +52,11 @@ use varint::Varint;
 
 /// A stream that decodes to `expected` and ends cleanly, through every API
 /// under every split, under the default limits.
-fn check_every_api<F>(framing: F, stream: &[u8], expected: &[(F::OwnedHeader, Vec<u8>)])
+fn check_every_api<F, H>(framing: F, stream: &[u8], expected: &[(H, Vec<u8>)])
 where
     F: Framing + Clone,
-    F::OwnedHeader: Clone + PartialEq + Debug,
+    F::OwnedHeader: Clone + PartialEq + Debug + From<H>,
+    H: Clone,
 {
     check_stream(&framing, Limits::default(), stream, expected, Ok(()));
 }
@@ -65,20 +68,21 @@ where
 /// of a frame boundary, where short headers and trailers lie, and every
 /// 2477th, so that a 70 kB stream costs seconds, not hours), one byte at a
 /// time, and whole.
-fn check_stream<F>(
+fn check_stream<F, H>(
     framing: &F,
     limits: Limits,
     stream: &[u8],
-    expected: &[(F::OwnedHeader, Vec<u8>)],
+    expected: &[(H, Vec<u8>)],
     end: Result<(), Error>,
 ) where
     F: Framing + Clone,
-    F::OwnedHeader: Clone + PartialEq + Debug,
+    F::OwnedHeader: Clone + PartialEq + Debug + From<H>,
+    H: Clone,
 {
     let frames: Vec<OwnedFrame<F::OwnedHeader>> = expected
         .iter()
         .map(|(header, payload)| OwnedFrame {
-            header: header.clone(),
+            header: header.clone().into(),
             payload: payload.clone(),
         })
         .collect();
@@ -338,11 +342,11 @@ fn frame_to_owned_copies_a_custom_header() {
         panic!("a whole frame")
     };
     assert_eq!(*frame.header(), b"topic");
-    // Owned, header included: a `Vec<u8>`, not the borrowed frame that the
-    // blanket `ToOwned` would give.
-    let owned: OwnedFrame<Vec<u8>> = frame.to_owned();
+    // Owned, header included: a `HeaderBytes`, not the borrowed frame that
+    // the blanket `ToOwned` would give.
+    let owned: OwnedFrame<HeaderBytes> = frame.to_owned();
     let want = OwnedFrame {
-        header: b"topic".to_vec(),
+        header: HeaderBytes::new(b"topic"),
         payload: b"payload".to_vec(),
     };
     assert_eq!(owned, want);
@@ -355,11 +359,11 @@ fn frame_to_owned_copies_a_custom_header() {
     let Status::Complete((frame, _)) = decoder.decode(&wire).unwrap() else {
         panic!("a whole frame")
     };
-    let owned: OwnedFrame<Vec<u8>> = frame.to_owned();
+    let owned: OwnedFrame<HeaderBytes> = frame.to_owned();
     assert_eq!(
         owned,
         OwnedFrame {
-            header: b"news".to_vec(),
+            header: HeaderBytes::new(b"news"),
             payload: b"hi".to_vec()
         }
     );

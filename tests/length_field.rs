@@ -17,8 +17,8 @@ use sockframe::framing::length_field::{LengthField, LengthFieldBuilder};
 use sockframe::io::udp::{DatagramError, DatagramFramer};
 use sockframe::io::{frame_error, FrameReader, FrameWriter};
 use sockframe::{
-    ConfigError, Decoder, Encode, Endian, Error, FrameBuffer, Limits, Needed, OwnedFrame,
-    Signedness, Status,
+    ConfigError, Decoder, Encode, Endian, Error, FrameBuffer, HeaderBytes, Limits, Needed,
+    OwnedFrame, Signedness, Status,
 };
 
 use common::{all_apis, Outcome};
@@ -26,11 +26,11 @@ use sockframe::testing::{
     self, check_apis_agree, check_apis_agree_with, Options, ScriptedReader, Split, Take,
 };
 
-type Owned = OwnedFrame<Vec<u8>>;
+type Owned = OwnedFrame<HeaderBytes>;
 
 fn frame(header: &[u8], payload: &[u8]) -> Owned {
     OwnedFrame {
-        header: header.to_vec(),
+        header: HeaderBytes::new(header),
         payload: payload.to_vec(),
     }
 }
@@ -559,7 +559,7 @@ fn outcome_under_every_split(
     framing: LengthField,
     limits: Limits,
     stream: &[u8],
-) -> Outcome<Vec<u8>> {
+) -> Outcome<HeaderBytes> {
     let whole = all_apis(&framing, limits, stream, &Split::whole());
     for split in every_split(stream) {
         assert_eq!(all_apis(&framing, limits, stream, &split), whole, "{split}");
@@ -1154,7 +1154,7 @@ use framing_models::{Dropped, Layout};
 /// The model: decodes `stream` frame by frame with tokio-util's and netty's
 /// formulas, as the decoders must, errors and all (`InvalidHeader`'s
 /// reason aside), with `limit` on payloads (both limits).
-fn model_decode(layout: &Layout, stream: &[u8], limit: u64) -> Outcome<Vec<u8>> {
+fn model_decode(layout: &Layout, stream: &[u8], limit: u64) -> Outcome<HeaderBytes> {
     let limits = Limits::new().max_frame(limit).max_streamed_body(limit);
     let outcome =
         framing_models::length_field_model(layout, &limits, stream, framing_models::Api::Whole);
@@ -1174,7 +1174,7 @@ fn model_decode(layout: &Layout, stream: &[u8], limit: u64) -> Outcome<Vec<u8>> 
 }
 
 /// `InvalidHeader`'s reason is prose: compared by offset only.
-fn without_reasons(outcome: Outcome<Vec<u8>>) -> Outcome<Vec<u8>> {
+fn without_reasons(outcome: Outcome<HeaderBytes>) -> Outcome<HeaderBytes> {
     let (frames, end) = outcome;
     let end = end.map_err(|e| match e {
         Error::InvalidHeader { offset, .. } => Error::invalid_header(offset, ""),

@@ -43,7 +43,8 @@ use arbitrary::Unstructured;
 use sockframe::io::DEFAULT_READ_CHUNK;
 use sockframe::testing::{check_apis_agree_with, Decoded, Options, Split, Step};
 use sockframe::{
-    ConfigError, Delimited, Encode, Endian, Error, Framing, LengthField, Limits, Netstring, Varint,
+    ConfigError, Delimited, Encode, Endian, Error, Framing, HeaderBytes, LengthField, Limits,
+    Netstring, Varint,
 };
 
 use super::framing_models::{
@@ -312,8 +313,8 @@ impl Subject for Delimited {
 }
 
 impl Subject for LengthField {
-    fn header_bytes(header: &Vec<u8>) -> Vec<u8> {
-        header.clone()
+    fn header_bytes(header: &HeaderBytes) -> Vec<u8> {
+        header.to_vec()
     }
 }
 

@@ -99,6 +99,7 @@ impl HeaderBuf {
 
     /// A copy of `bytes`; `None` if they are more than
     /// [`CAPACITY`](Self::CAPACITY).
+    #[inline]
     pub fn from_slice(bytes: &[u8]) -> Option<Self> {
         let mut buf = HeaderBuf {
             bytes: [0; Self::CAPACITY],

@@ -401,7 +401,7 @@ use alloc::format;
 use alloc::vec::Vec;
 
 use super::binary::{Endian, Signedness};
-use super::{Encode, Framing, Head, HeaderBuf};
+use super::{Encode, Framing, Head, HeaderBuf, HeaderBytes};
 use crate::error::{ConfigError, Error};
 use crate::limits::Limits;
 use crate::status::{Needed, Status};
@@ -1152,7 +1152,7 @@ impl Framing for LengthField {
     type Scan = ();
     type Meta = ();
     type Header<'a> = &'a [u8];
-    type OwnedHeader = Vec<u8>;
+    type OwnedHeader = HeaderBytes;
 
     #[inline(always)]
     fn parse_header(

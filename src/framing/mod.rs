@@ -60,6 +60,7 @@ pub mod binary;
 pub mod delimited;
 mod digits;
 mod encode;
+mod header_bytes;
 #[cfg(feature = "json")]
 pub mod json;
 pub mod length_field;
@@ -68,10 +69,10 @@ mod struct_format;
 pub mod varint;
 
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::fmt;
 
 pub use encode::{Encode, HeaderBuf};
+pub use header_bytes::HeaderBytes;
 
 use crate::error::Error;
 use crate::limits::Limits;
@@ -280,10 +281,13 @@ impl ToOwnedHeader for () {
     fn to_owned_header(&self) {}
 }
 
+/// Byte headers are owned as [`HeaderBytes`]: inline when short, so that
+/// owning one allocates nothing per frame.
 impl ToOwnedHeader for &[u8] {
-    type Owned = Vec<u8>;
-    fn to_owned_header(&self) -> Vec<u8> {
-        self.to_vec()
+    type Owned = HeaderBytes;
+    #[inline]
+    fn to_owned_header(&self) -> HeaderBytes {
+        HeaderBytes::new(self)
     }
 }
 

@@ -173,8 +173,8 @@ impl<F: Framing> codec::Decoder for FrameCodec<F> {
 
 /// [`FrameCodec`] yielding payloads alone, as [`Bytes`], with no header
 /// copied out: what `LengthDelimitedCodec` yields, for code written against
-/// it, and the fastest for framings whose owned header allocates
-/// (`LengthField`'s header bytes). Made by [`FrameCodec::payloads`].
+/// it, and the fastest when the header is not needed. Made by
+/// [`FrameCodec::payloads`].
 ///
 /// ```
 /// use bytes::BytesMut;

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use sockframe::{Error, Framing, Head, Limits, Needed, Status};
+use sockframe::{Error, Framing, Head, HeaderBytes, Limits, Needed, Status};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Named;
@@ -16,7 +16,7 @@ impl Framing for Named {
     /// Where the name lies in the header.
     type Meta = Range<usize>;
     type Header<'a> = &'a [u8];
-    type OwnedHeader = Vec<u8>;
+    type OwnedHeader = HeaderBytes;
 
     fn parse_header(
         &self,

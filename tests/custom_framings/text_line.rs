@@ -15,7 +15,7 @@ use std::ops::Range;
 use nom::bytes::streaming::{tag, take_while1, take_while_m_n};
 use nom::sequence::{delimited, pair, terminated};
 use nom::{Err as NomErr, IResult, Offset, Parser};
-use sockframe::{Error, Framing, Head, Limits, Needed, Status};
+use sockframe::{Error, Framing, Head, HeaderBytes, Limits, Needed, Status};
 
 use crate::instruments::Counter;
 
@@ -44,7 +44,7 @@ impl Framing for TextLine {
     type Scan = usize;
     type Meta = Range<usize>;
     type Header<'a> = &'a [u8];
-    type OwnedHeader = Vec<u8>;
+    type OwnedHeader = HeaderBytes;
 
     fn parse_header(&self, input: &[u8], next: &mut usize, offset: u64, _: &Limits) -> Parsed {
         self.counter.call();
