@@ -299,11 +299,15 @@ impl<R: AsyncRead + Unpin, F: Framing> FrameReader<R, F> {
         &mut self,
         mut step: impl FnMut(&mut Reading<F>, bool) -> io::Result<Want<T>>,
     ) -> io::Result<T> {
-        let mut eof = false;
+        // The common case, the buffer already holding what the step needs,
+        // returns before the first await.
+        if let Want::Done(done) = step(&mut self.reading, false)? {
+            return Ok(done);
+        }
         loop {
-            match step(&mut self.reading, eof)? {
-                Want::Done(done) => return Ok(done),
-                Want::Read => eof = self.fill().await? == 0,
+            let eof = self.fill().await? == 0;
+            if let Want::Done(done) = step(&mut self.reading, eof)? {
+                return Ok(done);
             }
         }
     }
