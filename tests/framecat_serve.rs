@@ -599,3 +599,33 @@ fn a_thousand_idle_connections_are_held_in_little_memory() {
     probe.write_all(&frame).unwrap();
     assert_eq!(read_exactly(&mut probe, frame.len()), frame);
 }
+
+#[test]
+fn quiet_drops_the_lines_per_connection_but_not_the_counts() {
+    let (server, addr) = serve(&["--framing", "ascii4", "--quiet"]);
+    let frame = ascii(b"shh");
+    for _ in 0..3 {
+        let mut client = connect(&addr);
+        client.write_all(&frame).unwrap();
+        assert_eq!(read_exactly(&mut client, frame.len()), frame);
+    }
+    // A hostile client too: its close reason is counted, not printed.
+    let mut hostile = connect(&addr);
+    hostile.write_all(b"12x4").unwrap();
+    assert!(read_to_close(&mut hostile).is_empty());
+
+    signal(&server, "TERM");
+    let (status, lines) = server.wait();
+    assert_eq!(status.code(), Some(0), "{lines:#?}");
+    let summary = summary(&lines);
+    assert!(
+        summary.contains("4 connections, 3 frames; closes: clean 3,"),
+        "{summary}"
+    );
+    assert!(summary.contains("bad input 1"), "{summary}");
+    let per_connection: Vec<&String> = lines
+        .iter()
+        .filter(|line| line.contains("127.0.0.1:") && !line.contains("listening on"))
+        .collect();
+    assert!(per_connection.is_empty(), "{per_connection:#?}");
+}

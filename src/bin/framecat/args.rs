@@ -186,6 +186,12 @@ Example:
         /// closes them at once).
         #[arg(long, default_value = "10", value_name = "SECONDS", value_parser = parse::seconds, allow_negative_numbers = true)]
         grace: Duration,
+        /// No line per connection on stderr (connected, and why it
+        /// closed): with many clients those lines cost more than the
+        /// echoing. The address, accept errors and the closing counts are
+        /// still printed.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Connects to ADDR, sends each line of stdin as a frame, prints the
     /// replies.

@@ -108,6 +108,7 @@ fn run(command: Command) -> Result<(), Failure> {
             write_timeout,
             timeout,
             grace,
+            quiet,
         } => run_with(
             framing,
             Use::Decode,
@@ -117,6 +118,7 @@ fn run(command: Command) -> Result<(), Failure> {
                 backlog,
                 timeouts: serve::Timeouts::new(frame_timeout, idle_timeout, write_timeout, timeout),
                 grace,
+                quiet,
             },
         ),
         Command::Send {

@@ -60,6 +60,8 @@ pub struct Serve {
     pub backlog: u32,
     pub timeouts: Timeouts,
     pub grace: Duration,
+    /// No line per connection.
+    pub quiet: bool,
 }
 
 /// A connection's deadlines.
@@ -111,6 +113,7 @@ pub(crate) struct Shared<F> {
     pub limits: Limits,
     pub timeouts: Timeouts,
     pub stats: Stats,
+    pub quiet: bool,
 }
 
 /// Counts for the summary printed at shutdown.
@@ -161,6 +164,7 @@ impl Serve {
             limits,
             timeouts: self.timeouts,
             stats: Stats::default(),
+            quiet: self.quiet,
         });
         let slots = Arc::new(Semaphore::new(self.max_connections as usize));
         // `Some(grace deadline)` once shutting down.
@@ -239,10 +243,14 @@ async fn serve_one<F: CliFraming>(
     shared: &Shared<F>,
     shutdown: watch::Receiver<Option<Instant>>,
 ) {
-    eprintln!("framecat: {peer}: connected");
+    if !shared.quiet {
+        eprintln!("framecat: {peer}: connected");
+    }
     let ended = connection::echo(stream, shared, shutdown).await;
     shared.stats.closed(ended.reason);
-    eprintln!("framecat: {peer}: {}", ended.message);
+    if !shared.quiet {
+        eprintln!("framecat: {peer}: {}", ended.message);
+    }
 }
 
 /// Binds `addr` with a listen backlog of `backlog` (std's is 128).
