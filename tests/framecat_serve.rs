@@ -629,3 +629,50 @@ fn quiet_drops_the_lines_per_connection_but_not_the_counts() {
         .collect();
     assert!(per_connection.is_empty(), "{per_connection:#?}");
 }
+
+#[test]
+fn threads_spread_the_connections_over_a_multi_threaded_runtime() {
+    let (server, addr) = serve(&["--framing", "ascii4", "--threads", "2", "--quiet"]);
+    let pid = server.pid();
+    // Four client threads, 50 connections each, 10 frames per connection
+    // in sticky pairs.
+    let clients: Vec<_> = (0..4)
+        .map(|t| {
+            let addr = addr.clone();
+            thread::spawn(move || {
+                let mut streams: Vec<TcpStream> = (0..50).map(|_| connect(&addr)).collect();
+                for round in 0..5 {
+                    let mut sent = Vec::new();
+                    for (i, stream) in streams.iter_mut().enumerate() {
+                        let pair = [
+                            ascii(format!("{t}.{i}.{round}a").as_bytes()),
+                            ascii(format!("{t}.{i}.{round}b").as_bytes()),
+                        ]
+                        .concat();
+                        stream.write_all(&pair).unwrap();
+                        sent.push(pair);
+                    }
+                    for (stream, pair) in streams.iter_mut().zip(&sent) {
+                        assert_eq!(&read_exactly(stream, pair.len()), pair);
+                    }
+                }
+                // Still open at the signal.
+                streams
+            })
+        })
+        .collect();
+    // The runtime's two workers, besides the main thread.
+    let threads = proc_status(pid, "Threads");
+    assert!(threads >= 3, "{threads} threads");
+    let open: Vec<Vec<TcpStream>> = clients.into_iter().map(|c| c.join().unwrap()).collect();
+    signal(&server, "TERM");
+    let (status, lines) = server.wait();
+    assert_eq!(status.code(), Some(0), "{lines:#?}");
+    let summary = summary(&lines);
+    assert!(
+        summary.contains("200 connections, 2000 frames; closes: clean 0,"),
+        "{summary}"
+    );
+    assert!(summary.contains("shutdown 200"), "{summary}");
+    drop(open);
+}

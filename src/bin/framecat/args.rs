@@ -127,8 +127,9 @@ pub enum Command {
     },
     /// An echo server: sends every frame received back unchanged.
     ///
-    /// Serves many clients at once on one single-threaded async runtime,
-    /// one task per connection (no thread per client): an idle connection
+    /// Serves many clients at once on one async runtime (one thread, or
+    /// --threads workers), one task per connection (no thread per
+    /// client): an idle connection
     /// costs a few KiB. A client that sends bad or oversize input, or is
     /// too slow, loses only its own connection, with a line on stderr
     /// naming why.
@@ -192,6 +193,10 @@ Example:
         /// still printed.
         #[arg(long, short)]
         quiet: bool,
+        /// Runtime worker threads serving the connections; 1 runs
+        /// everything on one thread.
+        #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        threads: u16,
     },
     /// Connects to ADDR, sends each line of stdin as a frame, prints the
     /// replies.

@@ -14,7 +14,9 @@ use crate::options::Options;
 use crate::ordered::Fields;
 
 /// What the commands need of a framing.
-pub trait CliFraming: Framing + Encode + Clone + Send + 'static {
+pub trait CliFraming:
+    Framing<Scan: Send, Meta: Send, OwnedHeader: Send> + Encode + Clone + Send + Sync + 'static
+{
     /// Whether headers carry fields besides the length (json).
     const TAKES_FIELDS: bool = false;
 

@@ -109,6 +109,7 @@ fn run(command: Command) -> Result<(), Failure> {
             timeout,
             grace,
             quiet,
+            threads,
         } => run_with(
             framing,
             Use::Decode,
@@ -119,6 +120,7 @@ fn run(command: Command) -> Result<(), Failure> {
                 timeouts: serve::Timeouts::new(frame_timeout, idle_timeout, write_timeout, timeout),
                 grace,
                 quiet,
+                threads: usize::from(threads),
             },
         ),
         Command::Send {

@@ -1,9 +1,9 @@
 //! `framecat serve`: an echo server on one tokio runtime, one task per
 //! connection.
 //!
-//! The runtime is single-threaded (a `LocalSet`): the framings' decoder
-//! state is not required to be `Send`, and one thread echoes faster than a
-//! loopback client can send. Each connection is one task holding one
+//! The runtime runs on the calling thread unless `--threads` asks for more
+//! workers (a multi-threaded runtime, connections spread over them). Each
+//! connection is one task holding one
 //! socket, split in two halves without a second file descriptor
 //! (`connection.rs`); between frames it holds no read or write buffer.
 //!
@@ -20,10 +20,9 @@
 
 mod connection;
 
-use std::cell::Cell;
 use std::io::{self, ErrorKind};
 use std::net::SocketAddr;
-use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -62,6 +61,8 @@ pub struct Serve {
     pub grace: Duration,
     /// No line per connection.
     pub quiet: bool,
+    /// Runtime worker threads; 1: the calling thread alone.
+    pub threads: usize,
 }
 
 /// A connection's deadlines.
@@ -94,16 +95,20 @@ impl Timeouts {
 
 impl Run for Serve {
     fn run<F: CliFraming>(self, framing: F, limits: Limits) -> Result<(), Failure> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        let mut builder = if self.threads > 1 {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(self.threads);
+            builder
+        } else {
+            tokio::runtime::Builder::new_current_thread()
+        };
+        let runtime = builder
             .enable_all()
             .build()
             .map_err(|e| format!("starting the runtime: {e}"))?;
-        let tasks = tokio::task::LocalSet::new();
-        let served = runtime.block_on(tasks.run_until(self.serve(framing, limits)));
-        // Connections still running past the grace period end here, their
-        // sockets closed, while the runtime is still there.
-        drop(tasks);
-        served
+        // Connections still running past the grace period end when the
+        // runtime is dropped, their sockets closed.
+        runtime.block_on(self.serve(framing, limits))
     }
 }
 
@@ -119,30 +124,37 @@ pub(crate) struct Shared<F> {
 /// Counts for the summary printed at shutdown.
 #[derive(Default)]
 pub(crate) struct Stats {
-    connections: Cell<u64>,
-    frames: Cell<u64>,
-    closes: [Cell<u64>; Reason::ALL.len()],
+    connections: AtomicU64,
+    frames: AtomicU64,
+    closes: [AtomicU64; Reason::ALL.len()],
 }
 
 impl Stats {
+    // Counts read once, at the end: no ordering needed.
     pub fn frame_echoed(&self) {
-        self.frames.set(self.frames.get() + 1);
+        self.frames.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn connected(&self) {
+        self.connections.fetch_add(1, Ordering::Relaxed);
     }
 
     fn closed(&self, reason: Reason) {
-        let cell = &self.closes[reason as usize];
-        cell.set(cell.get() + 1);
+        self.closes[reason as usize].fetch_add(1, Ordering::Relaxed);
     }
 
     fn summary(&self, cut: u64) -> String {
         let closes: Vec<String> = Reason::ALL
             .iter()
-            .map(|&reason| format!("{} {}", reason.name(), self.closes[reason as usize].get()))
+            .map(|&reason| {
+                let closes = self.closes[reason as usize].load(Ordering::Relaxed);
+                format!("{} {closes}", reason.name())
+            })
             .collect();
         format!(
             "{}, {}; closes: {}, cut at the end of the grace period {cut}",
-            count(self.connections.get(), "connection"),
-            count(self.frames.get(), "frame"),
+            count(self.connections.load(Ordering::Relaxed), "connection"),
+            count(self.frames.load(Ordering::Relaxed), "frame"),
             closes.join(", ")
         )
     }
@@ -159,7 +171,7 @@ impl Serve {
             .map_err(|e| format!("listening on {}: {e}", self.listen))?;
         eprintln!("framecat: listening on {local}");
 
-        let shared = Rc::new(Shared {
+        let shared = Arc::new(Shared {
             framing,
             limits,
             timeouts: self.timeouts,
@@ -197,11 +209,10 @@ impl Serve {
                 }
             };
             backoff.succeeded();
-            let stats = &shared.stats;
-            stats.connections.set(stats.connections.get() + 1);
-            let shared = Rc::clone(&shared);
+            shared.stats.connected();
+            let shared = Arc::clone(&shared);
             let shutdown = shutdown_seen.clone();
-            tokio::task::spawn_local(async move {
+            tokio::spawn(async move {
                 let _slot = slot;
                 serve_one(stream, peer, &shared, shutdown).await;
             });

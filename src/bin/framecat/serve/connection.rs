@@ -148,18 +148,20 @@ pub async fn echo<F: CliFraming>(
         // In a block: the frame borrows the reader until the block ends.
         let read_at;
         let read = {
+            // The frame's bytes alone are kept: its header need not be
+            // `Send` to be held across the echo's await.
             let read = tokio::select! {
                 biased;
-                read = timeout_at(deadline, reader.read_frame()) => Some(read),
+                read = timeout_at(deadline, async {
+                    Ok(reader.read_frame().await?.map(|frame| frame.raw()))
+                }) => Some(read),
                 _ = state.shutdown.changed(), if state.grace_end.is_none() => None,
             };
             read_at = Instant::now();
             match read {
                 None => Read::ShuttingDown,
                 Some(Err(_)) => Read::TimedOut,
-                Some(Ok(Ok(Some(frame)))) => {
-                    Read::Echoed(state.echo(&mut writer, frame.raw()).await)
-                }
+                Some(Ok(Ok(Some(raw)))) => Read::Echoed(state.echo(&mut writer, raw).await),
                 Some(Ok(Ok(None))) => Read::End,
                 Some(Ok(Err(e))) => Read::Failed(e),
             }
