@@ -66,3 +66,50 @@ fn end_stream_takes_a_last_frame_only_if_it_is_all_there() {
         );
     }
 }
+
+/// `decode_event` with part of a multi-byte trailer: exactly the rest of it
+/// is missing (found by mutation testing: `trailer_len - input.len()` could
+/// become `+` without a test noticing; with no byte at all, both read 2).
+#[test]
+fn a_partial_trailer_asks_for_exactly_its_rest() {
+    use sockframe::{Delimited, Event};
+
+    let mut decoder = Decoder::new(Delimited::crlf());
+    let stream = b"ab\r\n";
+    let Ok(Status::Complete((Event::Header { body_len, .. }, used))) = decoder.decode_event(stream)
+    else {
+        panic!("no header");
+    };
+    assert_eq!((body_len, used), (2, 0));
+    let Ok(Status::Complete((Event::Body(chunk), used))) = decoder.decode_event(stream) else {
+        panic!("no body");
+    };
+    assert_eq!((chunk, used), (&b"ab"[..], 2));
+    for (trailer, missing) in [(&b""[..], 2), (b"\r", 1)] {
+        assert_eq!(
+            decoder.decode_event(trailer),
+            Ok(Status::Partial(Needed::exact(missing))),
+            "{trailer:?}"
+        );
+    }
+    assert!(matches!(
+        decoder.decode_event(b"\r\n"),
+        Ok(Status::Complete((Event::End, 2)))
+    ));
+}
+
+/// A framing used through a reference keeps its last frame (found by
+/// mutation testing: `<&F as Framing>::parse_last` could return `Ok(None)`
+/// without a test noticing).
+#[test]
+fn a_framing_by_reference_takes_its_last_frame() {
+    use sockframe::Delimited;
+
+    let lines = Delimited::lines().take_last_frame(true);
+    let mut decoder = Decoder::new(&lines);
+    assert_eq!(decoder.end_stream(b"tail"), Ok(true));
+    let Ok(Status::Complete((frame, used))) = decoder.decode(b"tail") else {
+        panic!("no last frame");
+    };
+    assert_eq!((frame.payload(), used), (&b"tail"[..], 4));
+}
