@@ -113,3 +113,54 @@ fn a_framing_by_reference_takes_its_last_frame() {
     };
     assert_eq!((frame.payload(), used), (&b"tail"[..], 4));
 }
+
+/// A framing that claims an 8-byte header after seeing its first byte: a
+/// framing that does not check it was shown the whole header.
+struct Optimistic;
+
+impl Framing for Optimistic {
+    type Scan = ();
+    type Meta = ();
+    type Header<'a> = ();
+    type OwnedHeader = ();
+
+    fn parse_header(
+        &self,
+        input: &[u8],
+        _scan: &mut (),
+        _offset: u64,
+        _limits: &Limits,
+    ) -> Result<Status<Head>, Error> {
+        Ok(match input.first() {
+            Some(&len) => Status::Complete(Head::new(8, u64::from(len))),
+            None => Status::Partial(Needed::at_least(1)),
+        })
+    }
+
+    fn header(&self, _header: &[u8], _head: &Head) {}
+}
+
+/// The decoder shows a framing at most `max_header_len` bytes and refuses
+/// a header completed past them, whatever the framing claims (found by
+/// mutation testing: the check could be dropped without a test noticing;
+/// no built-in framing claims bytes it was not shown).
+#[test]
+fn a_header_claimed_past_the_bytes_shown_is_too_long() {
+    let stream = b"\x02\0\0\0\0\0\0\0ab";
+    let limits = Limits::new().max_header(4);
+    let mut decoder = Decoder::with_limits(Optimistic, limits);
+    let too_long = Error::HeaderTooLong {
+        offset: 0,
+        length: 8,
+        limit: 4,
+    };
+    assert_eq!(decoder.decode(stream).map(|_| ()), Err(too_long.clone()));
+    // Sticky.
+    assert_eq!(decoder.decode(stream).map(|_| ()), Err(too_long));
+    // Under the default limits the same stream is one frame.
+    let mut decoder = Decoder::new(Optimistic);
+    let Ok(Status::Complete((frame, used))) = decoder.decode(stream) else {
+        panic!("no frame");
+    };
+    assert_eq!((frame.payload(), used), (&b"ab"[..], 10));
+}
