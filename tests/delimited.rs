@@ -406,6 +406,16 @@ fn the_last_frame_through_each_entry_point() {
     };
     assert_eq!(buffer.end_stream(), Err(too_long.clone()));
     assert_eq!(buffer.finish(), Err(too_long));
+
+    // One of exactly the limit is taken (found by mutation testing: `>`
+    // could become `>=` without a test noticing).
+    let mut buffer = FrameBuffer::new(Decoder::with_limits(crlf, Limits::new().max_frame(3)));
+    buffer.push(b"ab\r\nabc");
+    assert_eq!(buffer.next_frame().unwrap().unwrap().payload(), b"ab");
+    assert!(buffer.next_frame().unwrap().is_none());
+    assert_eq!(buffer.end_stream(), Ok(true));
+    assert_eq!(buffer.next_frame().unwrap().unwrap().payload(), b"abc");
+    assert_eq!(buffer.finish(), Ok(()));
 }
 
 // ---------------------------------------------------------------------------
