@@ -918,6 +918,15 @@ fn impossible_configurations_name_their_option() {
         .length_field_offset(1000)
         .build()
         .is_ok());
+    // The largest header allowed is `isize::MAX` bytes, as for any slice.
+    assert!(LengthField::builder()
+        .num_skip(isize::MAX as usize)
+        .build()
+        .is_ok());
+    assert_eq!(
+        refused(LengthField::builder().num_skip(isize::MAX as usize + 1)),
+        "num_skip"
+    );
 }
 
 #[test]
@@ -927,7 +936,7 @@ fn the_getters_report_the_configuration() {
         .length_field_type::<u16>()
         .little_endian()
         .signed()
-        .length_adjustment(-1)
+        .length_adjustment(-3)
         .length_includes_length_field_length(true)
         .initial_bytes_to_strip(5)
         .max_frame_length(99)
@@ -937,7 +946,7 @@ fn the_getters_report_the_configuration() {
     assert_eq!(framing.length_field_length(), 2);
     assert_eq!(framing.endian(), Endian::Little);
     assert_eq!(framing.signedness(), Signedness::Signed);
-    assert_eq!(framing.length_adjustment(), -1);
+    assert_eq!(framing.length_adjustment(), -3);
     assert!(framing.length_includes_length_field_length());
     assert_eq!(framing.num_skip(), 5);
     assert_eq!(framing.max_frame_length(), Some(99));
@@ -951,6 +960,14 @@ fn the_getters_report_the_configuration() {
     assert_eq!(LengthField::default(), LengthField::new());
     assert_eq!(LengthField::new().max_frame_length(), None);
     assert_eq!(LengthField::new().num_skip(), 4);
+    assert_eq!(LengthField::new().length_adjustment(), 0);
+    // Each setter changes the builder it is called on (found by mutation
+    // testing: `big_endian` could return another builder unnoticed, the
+    // default being big-endian anyway).
+    let mut builder = LengthField::builder();
+    builder.little_endian();
+    builder.big_endian();
+    assert_eq!(builder.build().unwrap().endian(), Endian::Big);
 }
 
 // ---------------------------------------------------------------------------

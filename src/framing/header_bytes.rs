@@ -202,4 +202,17 @@ mod tests {
         assert!(HeaderBytes::new(b"ab") < HeaderBytes::new(b"b"));
         assert_ne!(HeaderBytes::new(b"ab"), HeaderBytes::new(b"ab\0"));
     }
+
+    #[test]
+    fn compares_with_every_byte_type_by_its_bytes() {
+        let owned = HeaderBytes::new(b"ab");
+        let (same, other): (&[u8], &[u8]) = (b"ab", b"ac");
+        assert!(owned == *same && owned != *other);
+        assert!(owned == same && owned != other);
+        assert!(owned == *b"ab" && owned != *b"ac");
+        assert!(owned == b"ab" && owned != b"ac");
+        assert!(owned == same.to_vec() && owned != other.to_vec());
+        assert!(same.to_vec() == owned && other.to_vec() != owned);
+        assert!(same == owned && other != owned);
+    }
 }
