@@ -42,6 +42,7 @@ pub(crate) mod reading;
 mod stream;
 pub mod udp;
 mod writer;
+pub(crate) mod writing;
 
 #[cfg(feature = "tokio")] // The async writer's.
 pub(crate) use error::encode_error;

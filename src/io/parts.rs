@@ -1,6 +1,6 @@
-//! A frame's parts on their way out, for the blocking and async writers:
-//! which slices one vectored write takes, and what a write of `n` bytes
-//! leaves.
+//! A frame's parts on their way out, for the writers' shared steps
+//! ([`writing`](super::writing)): which slices one vectored write takes,
+//! and what a write of `n` bytes leaves.
 
 use std::io::{self, IoSlice};
 

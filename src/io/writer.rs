@@ -2,10 +2,9 @@
 
 use std::io::{self, IoSlice, Read, Write};
 
-use crate::error::Error;
 use crate::framing::Encode;
 use crate::io::error::encode_error;
-use crate::io::parts::{advance, io_slices, write_zero_frame};
+use crate::io::writing::{payload_len, CopyNext, Next, Writing};
 
 /// How many bytes a buffered [`FrameWriter`] gathers before it writes them
 /// out, unless configured otherwise; also the chunk size of
@@ -57,20 +56,7 @@ pub struct FrameWriter<W: Write, E> {
 struct Sink<W> {
     /// `None` only while `into_inner` takes it out.
     inner: Option<W>,
-    /// Bytes accepted and not yet written: gathered frames, or the rest of
-    /// a frame whose write failed partway.
-    pending: Vec<u8>,
-    /// Gather frames while `pending` stays under this; 0 when unbuffered.
-    buffer_limit: usize,
-    /// Set when a body copied from a reader was cut short: the stream is
-    /// mid-frame for good.
-    broken: Option<BrokenFrame>,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct BrokenFrame {
-    written: u64,
-    announced: u64,
+    writing: Writing,
 }
 
 impl<W: Write, E: Encode> FrameWriter<W, E> {
@@ -92,30 +78,28 @@ impl<W: Write, E: Encode> FrameWriter<W, E> {
             encoder,
             sink: Sink {
                 inner: Some(inner),
-                pending: Vec::new(),
-                buffer_limit: limit,
-                broken: None,
+                writing: Writing::new(limit),
             },
         }
     }
 
     /// Writes (or, when buffered, gathers) one frame carrying `payload`.
     pub fn write_frame(&mut self, payload: &[u8]) -> io::Result<()> {
-        self.sink.check_broken()?;
+        self.sink.writing.check()?;
         let header = self
             .encoder
             .encode_header_for(payload)
             .map_err(encode_error)?;
         let trailer = self.encoder.trailer();
-        self.sink.write_parts(header.as_ref(), payload, trailer)
+        self.sink.write_parts([header.as_ref(), payload, trailer])
     }
 
     /// Writes bytes that already form whole frames, such as
     /// [`Frame::raw`](crate::Frame::raw) when relaying or echoing a frame
     /// unchanged. The bytes are not checked.
     pub fn write_raw_frames(&mut self, frames: &[u8]) -> io::Result<()> {
-        self.sink.check_broken()?;
-        self.sink.write_parts(&[], frames, &[])
+        self.sink.writing.check()?;
+        self.sink.write_parts([&[], frames, &[]])
     }
 
     /// Writes one frame whose payload is the next `len` bytes of `body`
@@ -128,16 +112,10 @@ impl<W: Write, E: Encode> FrameWriter<W, E> {
     /// has part of a frame: the error is returned and every later write is
     /// refused, since the stream cannot be resumed.
     pub fn write_frame_from<B: Read + ?Sized>(&mut self, len: u64, body: &mut B) -> io::Result<()> {
-        self.sink.check_broken()?;
-        let payload_len = usize::try_from(len).map_err(|_| {
-            encode_error(Error::PayloadTooLong {
-                length: len,
-                max: usize::MAX as u64,
-            })
-        })?;
+        self.sink.writing.check()?;
         let header = self
             .encoder
-            .encode_header(payload_len)
+            .encode_header(payload_len(len)?)
             .map_err(encode_error)?;
         let trailer = self.encoder.trailer();
         self.sink.copy_frame(header.as_ref(), len, body, trailer)
@@ -151,18 +129,18 @@ impl<W: Write, E: Encode> FrameWriter<W, E> {
 
     /// Bytes accepted and not yet written.
     pub fn pending(&self) -> &[u8] {
-        &self.sink.pending
+        self.sink.writing.pending()
     }
 
     /// Gives back the memory of the gathering buffer beyond the bytes it
     /// holds: for a server holding many idle connections, after a flush.
     pub fn shrink_buffer(&mut self) {
-        self.sink.pending.shrink_to_fit();
+        self.sink.writing.shrink();
     }
 
     /// The gathering limit (0: unbuffered).
     pub fn buffer_limit(&self) -> usize {
-        self.sink.buffer_limit
+        self.sink.writing.buffer_limit()
     }
 
     /// The encoder.
@@ -198,7 +176,7 @@ impl<W: Write, E: Encode> FrameWriter<W, E> {
     /// The writer and the bytes accepted but not written, without writing
     /// anything.
     pub fn into_parts(mut self) -> (W, Vec<u8>) {
-        let pending = std::mem::take(&mut self.sink.pending);
+        let pending = self.sink.writing.take_pending();
         (
             self.sink.inner.take().expect("present until into_inner"),
             pending,
@@ -211,67 +189,33 @@ impl<W: Write> Sink<W> {
         self.inner.as_mut().expect("present until into_inner")
     }
 
-    fn check_broken(&self) -> io::Result<()> {
-        match self.broken {
-            None => Ok(()),
-            Some(BrokenFrame { written, announced }) => Err(io::Error::new(
-                io::ErrorKind::BrokenPipe,
-                format!(
-                    "an earlier frame was cut short after {written} of its {announced} body \
-                     bytes: the stream cannot carry more frames"
-                ),
-            )),
+    /// Gathers or writes a frame given as header, payload and trailer.
+    fn write_parts(&mut self, frame: [&[u8]; 3]) -> io::Result<()> {
+        let Some(mut frame) = self.writing.gather(frame) else {
+            return Ok(());
+        };
+        let inner = self.inner.as_mut().expect("present until into_inner");
+        loop {
+            let mut slices = [IoSlice::new(&[]); 4];
+            let count = self.writing.frame_slices(&frame, &mut slices);
+            let result = inner.write_vectored(&slices[..count]);
+            if let Next::Done(result) = self.writing.frame_written(&mut frame, result) {
+                return result;
+            }
         }
     }
 
-    /// Gathers or writes a frame given as header, payload and trailer.
-    fn write_parts(&mut self, header: &[u8], payload: &[u8], trailer: &[u8]) -> io::Result<()> {
-        let frame_len = header
-            .len()
-            .saturating_add(payload.len())
-            .saturating_add(trailer.len());
-        if self.pending.len().saturating_add(frame_len) < self.buffer_limit {
-            self.pending.extend_from_slice(header);
-            self.pending.extend_from_slice(payload);
-            self.pending.extend_from_slice(trailer);
-            return Ok(());
-        }
-        let pending_len = self.pending.len();
+    /// Writes out what is pending, keeping what the writer did not take.
+    fn write_pending(&mut self) -> io::Result<()> {
         let inner = self.inner.as_mut().expect("present until into_inner");
-        let mut parts = [&self.pending[..], header, payload, trailer];
-        let (written, result) = write_all_vectored(inner, &mut parts);
-        let Err(error) = result else {
-            self.pending.clear();
-            return Ok(());
-        };
-        if written <= pending_len {
-            // Nothing of this frame went out: refuse it.
-            self.pending.drain(..written);
-            return Err(error);
+        while !self.writing.pending().is_empty() {
+            let result = inner.write_vectored(&[IoSlice::new(self.writing.pending())]);
+            self.writing.pending_written(result)?;
         }
-        // Part of this frame went out: keep the rest so the stream is never
-        // left mid-frame; an error that persists shows on the next call.
-        let [_, header_rest, payload_rest, trailer_rest] = parts;
-        let mut rest = Vec::with_capacity(frame_len);
-        rest.extend_from_slice(header_rest);
-        rest.extend_from_slice(payload_rest);
-        rest.extend_from_slice(trailer_rest);
-        self.pending = rest;
         Ok(())
     }
 
-    /// Writes out `pending`, keeping what the writer did not take.
-    fn write_pending(&mut self) -> io::Result<()> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        let inner = self.inner.as_mut().expect("present until into_inner");
-        let mut parts = [&self.pending[..]];
-        let (written, result) = write_all_vectored(inner, &mut parts);
-        self.pending.drain(..written);
-        result
-    }
-
+    /// Streams one frame from `body`; see [`FrameWriter::write_frame_from`].
     fn copy_frame<B: Read + ?Sized>(
         &mut self,
         header: &[u8],
@@ -280,64 +224,22 @@ impl<W: Write> Sink<W> {
         trailer: &[u8],
     ) -> io::Result<()> {
         self.write_pending()?;
-        self.pending.extend_from_slice(header);
-        let mut copied = 0u64;
-        // Whether any byte of this frame reached the writer.
-        let mut started = false;
-        let mut trailer = Some(trailer);
+        self.writing.start_copy(header, len);
         let result = loop {
-            if copied == len {
-                if let Some(trailer) = trailer.take() {
-                    self.pending.extend_from_slice(trailer);
+            let step = match self.writing.copy_next(trailer) {
+                CopyNext::Done => break Ok(()),
+                CopyNext::Write => self.write_pending(),
+                CopyNext::Read(want) => {
+                    let read = body.read(self.writing.body_space(want));
+                    let n = self.writing.body_filled(want, *read.as_ref().unwrap_or(&0));
+                    self.writing.body_read(read.map(|_| n))
                 }
-            }
-            let room = DEFAULT_BUFFER_LIMIT.saturating_sub(self.pending.len());
-            if copied == len || room == 0 {
-                let before = self.pending.len();
-                let written = self.write_pending();
-                started |= self.pending.len() < before;
-                if let Err(e) = written {
-                    break Err(e);
-                }
-                if copied == len {
-                    break Ok(());
-                }
-                continue;
-            }
-            let want = usize::try_from(len - copied).map_or(room, |r| r.min(room));
-            let start = self.pending.len();
-            self.pending.resize(start + want, 0);
-            let read = body.read(&mut self.pending[start..]);
-            let n = match &read {
-                Ok(n) => (*n).min(want),
-                Err(_) => 0,
             };
-            self.pending.truncate(start + n);
-            match read {
-                Ok(0) => {
-                    break Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        format!("the body ended after {copied} of the {len} bytes announced"),
-                    ))
-                }
-                Ok(_) => copied += n as u64,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => break Err(e),
+            if let Err(e) = step {
+                break Err(e);
             }
         };
-        if result.is_err() {
-            // Unsent bytes of this frame are dropped: either none was sent
-            // and the frame is refused whole, or the peer has part of it and
-            // no later frame can be told apart from its missing rest.
-            self.pending.clear();
-            if started {
-                self.broken = Some(BrokenFrame {
-                    written: copied,
-                    announced: len,
-                });
-            }
-        }
-        result
+        self.writing.end_copy(result)
     }
 }
 
@@ -362,12 +264,12 @@ impl<W: Write> FrameWriter<W, crate::Json> {
         fields: &T,
         payload: &[u8],
     ) -> io::Result<()> {
-        self.sink.check_broken()?;
+        self.sink.writing.check()?;
         let header = self
             .encoder
             .encode_header_with(fields, payload.len())
             .map_err(encode_error)?;
-        self.sink.write_parts(&header, payload, &[])
+        self.sink.write_parts([&header, payload, &[]])
     }
 
     /// Writes one frame whose JSON header holds `fields` and the body size
@@ -379,16 +281,10 @@ impl<W: Write> FrameWriter<W, crate::Json> {
         len: u64,
         body: &mut B,
     ) -> io::Result<()> {
-        self.sink.check_broken()?;
-        let payload_len = usize::try_from(len).map_err(|_| {
-            encode_error(Error::PayloadTooLong {
-                length: len,
-                max: usize::MAX as u64,
-            })
-        })?;
+        self.sink.writing.check()?;
         let header = self
             .encoder
-            .encode_header_with(fields, payload_len)
+            .encode_header_with(fields, payload_len(len)?)
             .map_err(encode_error)?;
         self.sink.copy_frame(&header, len, body, &[])
     }
@@ -396,36 +292,10 @@ impl<W: Write> FrameWriter<W, crate::Json> {
 
 impl<W: Write, E> Drop for FrameWriter<W, E> {
     fn drop(&mut self) {
-        if let Some(inner) = self.sink.inner.as_mut() {
-            if !self.sink.pending.is_empty() && self.sink.broken.is_none() {
-                let mut parts = [&self.sink.pending[..]];
-                let _ = write_all_vectored(inner, &mut parts);
-            }
+        // A frame streamed from a reader and cut short must not be finished
+        // with the next frame's bytes.
+        if self.sink.inner.is_some() && self.sink.writing.pending_is_whole_frames() {
+            let _ = self.sink.write_pending();
         }
-    }
-}
-
-/// Writes every part, in order, with as few `write_vectored` calls as the
-/// writer allows, retrying `Interrupted`. Returns the bytes written and how
-/// it ended; on return `parts` holds what was not written.
-fn write_all_vectored<W: Write + ?Sized, const N: usize>(
-    out: &mut W,
-    parts: &mut [&[u8]; N],
-) -> (usize, io::Result<()>) {
-    let mut written = 0;
-    loop {
-        let mut slices = [IoSlice::new(&[]); N];
-        let count = io_slices(parts, &mut slices);
-        if count == 0 {
-            return (written, Ok(()));
-        }
-        let n = match out.write_vectored(&slices[..count]) {
-            Ok(0) => return (written, Err(write_zero_frame())),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return (written, Err(e)),
-        };
-        written += n;
-        advance(parts, n);
     }
 }

@@ -6,10 +6,9 @@ use std::pin::Pin;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::error::Error;
 use crate::framing::Encode;
 use crate::io::encode_error;
-use crate::io::parts::{advance, io_slices, write_zero_frame};
+use crate::io::writing::{payload_len, CopyNext, Next, Writing};
 use crate::io::DEFAULT_BUFFER_LIMIT;
 
 /// Writes frames to any tokio [`AsyncWrite`]: the async twin of
@@ -61,29 +60,7 @@ pub struct FrameWriter<W, E> {
 #[derive(Debug)]
 struct Sink<W> {
     inner: W,
-    /// Bytes accepted and not yet written: gathered frames, or the rest of
-    /// a frame whose write stopped partway.
-    pending: Vec<u8>,
-    /// Gather frames while `pending` stays under this; 0 when unbuffered.
-    buffer_limit: usize,
-    /// A frame whose body is being copied from a reader: how far it got.
-    /// Still set when a call finds it, the copy was dropped midway.
-    copying: Option<Copying>,
-    /// Bytes of `pending` written so far, all told.
-    written: u64,
-}
-
-/// A frame streamed from a reader, under way or cut short.
-#[derive(Debug, Clone, Copy)]
-struct Copying {
-    copied: u64,
-    announced: u64,
-    /// `Sink::written` when the frame's first byte was queued: once more
-    /// was written, the peer has part of the frame, and the stream cannot
-    /// carry another frame unless this one is finished.
-    written_before: u64,
-    /// Cut short after it started: every later write is refused.
-    broken: bool,
+    writing: Writing,
 }
 
 impl<W: AsyncWrite + Unpin, E: Encode> FrameWriter<W, E> {
@@ -106,17 +83,14 @@ impl<W: AsyncWrite + Unpin, E: Encode> FrameWriter<W, E> {
             encoder,
             sink: Sink {
                 inner,
-                pending: Vec::new(),
-                buffer_limit: limit,
-                copying: None,
-                written: 0,
+                writing: Writing::new(limit),
             },
         }
     }
 
     /// Writes (or, when buffered, gathers) one frame carrying `payload`.
     pub async fn write_frame(&mut self, payload: &[u8]) -> io::Result<()> {
-        self.sink.check_copy()?;
+        self.sink.writing.check()?;
         let header = self
             .encoder
             .encode_header_for(payload)
@@ -131,7 +105,7 @@ impl<W: AsyncWrite + Unpin, E: Encode> FrameWriter<W, E> {
     /// [`Frame::raw`](crate::Frame::raw) when relaying or echoing a frame
     /// unchanged. The bytes are not checked.
     pub async fn write_raw_frames(&mut self, frames: &[u8]) -> io::Result<()> {
-        self.sink.check_copy()?;
+        self.sink.writing.check()?;
         self.sink.write_parts([&[], frames, &[]]).await
     }
 
@@ -151,7 +125,7 @@ impl<W: AsyncWrite + Unpin, E: Encode> FrameWriter<W, E> {
         len: u64,
         body: &mut B,
     ) -> io::Result<()> {
-        self.sink.check_copy()?;
+        self.sink.writing.check()?;
         let header = self
             .encoder
             .encode_header(payload_len(len)?)
@@ -164,7 +138,7 @@ impl<W: AsyncWrite + Unpin, E: Encode> FrameWriter<W, E> {
 
     /// Writes everything gathered or kept, then flushes the writer.
     pub async fn flush(&mut self) -> io::Result<()> {
-        self.sink.check_copy()?;
+        self.sink.writing.check()?;
         self.sink.write_pending().await?;
         poll_fn(|cx| Pin::new(&mut self.sink.inner).poll_flush(cx)).await
     }
@@ -172,25 +146,25 @@ impl<W: AsyncWrite + Unpin, E: Encode> FrameWriter<W, E> {
     /// Flushes, then shuts the writer down (for a socket, half-closes it:
     /// the peer reads the end of the stream).
     pub async fn shutdown(&mut self) -> io::Result<()> {
-        self.sink.check_copy()?;
+        self.sink.writing.check()?;
         self.sink.write_pending().await?;
         poll_fn(|cx| Pin::new(&mut self.sink.inner).poll_shutdown(cx)).await
     }
 
     /// Bytes accepted and not yet written.
     pub fn pending(&self) -> &[u8] {
-        &self.sink.pending
+        self.sink.writing.pending()
     }
 
     /// Gives back the memory of the gathering buffer beyond the bytes it
     /// holds: for a server holding many idle connections, after a flush.
     pub fn shrink_buffer(&mut self) {
-        self.sink.pending.shrink_to_fit();
+        self.sink.writing.shrink();
     }
 
     /// The gathering limit (0: unbuffered).
     pub fn buffer_limit(&self) -> usize {
-        self.sink.buffer_limit
+        self.sink.writing.buffer_limit()
     }
 
     /// The encoder.
@@ -216,90 +190,55 @@ impl<W: AsyncWrite + Unpin, E: Encode> FrameWriter<W, E> {
 
     /// The writer and the bytes accepted but not written, without writing
     /// anything.
-    pub fn into_parts(self) -> (W, Vec<u8>) {
-        (self.sink.inner, self.sink.pending)
+    pub fn into_parts(mut self) -> (W, Vec<u8>) {
+        let pending = self.sink.writing.take_pending();
+        (self.sink.inner, pending)
     }
 }
 
 impl<W: AsyncWrite + Unpin> Sink<W> {
     /// Gathers or writes a frame given as header, payload and trailer.
-    async fn write_parts(&mut self, mut frame: [&[u8]; 3]) -> io::Result<()> {
-        let frame_len = frame
-            .iter()
-            .fold(0usize, |n, part| n.saturating_add(part.len()));
-        if self.pending.len().saturating_add(frame_len) < self.buffer_limit {
-            frame
-                .iter()
-                .for_each(|part| self.pending.extend_from_slice(part));
+    async fn write_parts(&mut self, frame: [&[u8]; 3]) -> io::Result<()> {
+        let Some(mut frame) = self.writing.gather(frame) else {
             return Ok(());
-        }
+        };
         // Until the frame's first byte goes out, a dropped future leaves
-        // it unaccepted; what was pending before it is drained as written.
+        // it unaccepted; what was pending before it is dropped as written.
         loop {
-            let pending_len = self.pending.len();
-            let written = poll_fn(|cx| {
-                let parts = [&self.pending[..], frame[0], frame[1], frame[2]];
+            let result = poll_fn(|cx| {
                 let mut slices = [IoSlice::new(&[]); 4];
-                let count = io_slices(&parts, &mut slices);
-                if count == 0 {
-                    return std::task::Poll::Ready(Ok(0));
-                }
+                let count = self.writing.frame_slices(&frame, &mut slices);
                 Pin::new(&mut self.inner).poll_write_vectored(cx, &slices[..count])
             })
             .await;
-            let written = match written {
-                Ok(0) if pending_len == 0 && frame_len == 0 => return Ok(()),
-                Ok(0) => return Err(write_zero_frame()),
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if written <= pending_len && frame_len > 0 {
-                self.pending.drain(..written);
-                continue;
+            match self.writing.frame_written(&mut frame, result) {
+                Next::Done(result) => return result,
+                Next::Write if frame.started() => break,
+                Next::Write => {}
             }
-            self.pending.clear();
-            advance(&mut frame, written - pending_len);
-            frame
-                .iter()
-                .for_each(|part| self.pending.extend_from_slice(part));
-            break;
         }
-        // The frame is accepted; its rest, if any, is pending. An error
-        // that persists shows on the next call.
+        // The frame is accepted: its rest is pending from here on, so a
+        // dropped future leaves it there. An error that persists shows on
+        // the next call.
+        self.writing.keep_rest(&frame);
         let _reported_next_call = self.write_pending().await;
         Ok(())
     }
 
-    /// Refuses to write after a frame copied from a reader was cut short;
-    /// forgets a copy dropped before its first byte went out.
-    fn check_copy(&mut self) -> io::Result<()> {
-        match self.copying {
-            None => Ok(()),
-            Some(copy) if copy.broken || self.written > copy.written_before => {
-                self.copying = Some(Copying {
-                    broken: true,
-                    ..copy
-                });
-                Err(io::Error::new(
-                    io::ErrorKind::BrokenPipe,
-                    format!(
-                        "an earlier frame was cut short after {} of its {} body bytes: the \
-                         stream cannot carry more frames",
-                        copy.copied, copy.announced
-                    ),
-                ))
-            }
-            Some(_) => {
-                self.pending.clear();
-                self.copying = None;
-                Ok(())
-            }
+    /// Writes out what is pending, dropping what the writer took as it goes.
+    async fn write_pending(&mut self) -> io::Result<()> {
+        while !self.writing.pending().is_empty() {
+            let result =
+                poll_fn(|cx| Pin::new(&mut self.inner).poll_write(cx, self.writing.pending()))
+                    .await;
+            self.writing.pending_written(result)?;
         }
+        Ok(())
     }
 
     /// Streams one frame from `body`; see
-    /// [`FrameWriter::write_frame_from`].
+    /// [`FrameWriter::write_frame_from`]. Dropped midway, the frame stays
+    /// under way for the next call's check to resolve.
     async fn copy_frame<B: AsyncRead + Unpin + ?Sized>(
         &mut self,
         header: &[u8],
@@ -308,111 +247,32 @@ impl<W: AsyncWrite + Unpin> Sink<W> {
         trailer: &[u8],
     ) -> io::Result<()> {
         self.write_pending().await?;
-        self.pending.extend_from_slice(header);
-        self.copying = Some(Copying {
-            copied: 0,
-            announced: len,
-            written_before: self.written,
-            broken: false,
-        });
-        let result = self.copy_body(len, body, trailer).await;
-        if result.is_err() {
-            // Nothing of the frame went out: refuse it whole. Part of it
-            // did: no later frame could be told apart from its rest.
-            self.pending.clear();
-        }
-        match (result, self.copying.take()) {
-            (Err(e), Some(copy)) if self.written > copy.written_before => {
-                self.copying = Some(Copying {
-                    broken: true,
-                    ..copy
-                });
-                Err(e)
+        self.writing.start_copy(header, len);
+        let result = loop {
+            let step = match self.writing.copy_next(trailer) {
+                CopyNext::Done => break Ok(()),
+                CopyNext::Write => self.write_pending().await,
+                CopyNext::Read(want) => {
+                    let writing = &mut self.writing;
+                    let read = poll_fn(|cx| {
+                        // Only the bytes read stay, even while pending: a
+                        // dropped future leaves no unread space behind.
+                        let mut buf = ReadBuf::new(writing.body_space(want));
+                        let polled = Pin::new(&mut *body).poll_read(cx, &mut buf);
+                        let n = buf.filled().len();
+                        let n = writing.body_filled(want, n);
+                        polled.map(|done| done.map(|()| n))
+                    })
+                    .await;
+                    self.writing.body_read(read)
+                }
+            };
+            if let Err(e) = step {
+                break Err(e);
             }
-            (result, _) => result,
-        }
+        };
+        self.writing.end_copy(result)
     }
-
-    async fn copy_body<B: AsyncRead + Unpin + ?Sized>(
-        &mut self,
-        len: u64,
-        body: &mut B,
-        trailer: &[u8],
-    ) -> io::Result<()> {
-        let mut copied = 0u64;
-        let mut trailer = Some(trailer);
-        loop {
-            if copied == len {
-                if let Some(trailer) = trailer.take() {
-                    self.pending.extend_from_slice(trailer);
-                }
-            }
-            let room = DEFAULT_BUFFER_LIMIT.saturating_sub(self.pending.len());
-            if copied == len || room == 0 {
-                self.write_pending().await?;
-                if copied == len {
-                    return Ok(());
-                }
-                continue;
-            }
-            let want = usize::try_from(len - copied).map_or(room, |r| r.min(room));
-            let start = self.pending.len();
-            let read = poll_fn(|cx| {
-                self.pending.resize(start + want, 0);
-                let mut buf = ReadBuf::new(&mut self.pending[start..]);
-                let polled = Pin::new(&mut *body).poll_read(cx, &mut buf);
-                let n = buf.filled().len();
-                self.pending.truncate(start + n);
-                polled.map(|done| done.map(|()| n))
-            })
-            .await;
-            match read {
-                Ok(0) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::UnexpectedEof,
-                        format!("the body ended after {copied} of the {len} bytes announced"),
-                    ))
-                }
-                Ok(n) => {
-                    copied += n as u64;
-                    if let Some(copy) = self.copying.as_mut() {
-                        copy.copied = copied;
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    /// Writes out `pending`, draining what the writer took as it goes.
-    async fn write_pending(&mut self) -> io::Result<()> {
-        while !self.pending.is_empty() {
-            let written =
-                poll_fn(|cx| Pin::new(&mut self.inner).poll_write(cx, &self.pending)).await;
-            match written {
-                Ok(0) => return Err(write_zero_frame()),
-                Ok(n) => {
-                    let n = n.min(self.pending.len());
-                    self.pending.drain(..n);
-                    self.written += n as u64;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A body length as a payload length.
-fn payload_len(len: u64) -> io::Result<usize> {
-    usize::try_from(len).map_err(|_| {
-        encode_error(Error::PayloadTooLong {
-            length: len,
-            max: usize::MAX as u64,
-        })
-    })
 }
 
 #[cfg(feature = "json")]
@@ -424,7 +284,7 @@ impl<W: AsyncWrite + Unpin> FrameWriter<W, crate::Json> {
         fields: &T,
         payload: &[u8],
     ) -> io::Result<()> {
-        self.sink.check_copy()?;
+        self.sink.writing.check()?;
         let header = self
             .encoder
             .encode_header_with(fields, payload.len())
@@ -445,7 +305,7 @@ impl<W: AsyncWrite + Unpin> FrameWriter<W, crate::Json> {
         T: serde::Serialize + ?Sized,
         B: AsyncRead + Unpin + ?Sized,
     {
-        self.sink.check_copy()?;
+        self.sink.writing.check()?;
         let header = self
             .encoder
             .encode_header_with(fields, payload_len(len)?)
