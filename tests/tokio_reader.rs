@@ -105,6 +105,7 @@ fn check_cancelled<F: Framing + Clone>(
     let mut cancels = cancels.iter().copied().cycle();
     let source = ScriptedReader::new(wire, split);
     let mut reader = FrameReader::new(source, framing).with_read_chunk(7);
+    assert_eq!(reader.read_chunk(), 7);
     let mut took = Vec::new();
     let mut ways = ways.iter().copied().cycle();
     loop {

@@ -731,3 +731,86 @@ fn datagram_errors_print_their_numbers_in_debug_and_display() {
     // An io::Error that carries something else has none.
     assert_eq!(datagram_error(&io::Error::other("other")), None);
 }
+
+/// A socket whose every send fails with `error` (a raw OS error number, or
+/// none).
+struct FailingSocket {
+    raw: Option<i32>,
+}
+
+impl FailingSocket {
+    fn error(&self) -> io::Error {
+        match self.raw {
+            Some(raw) => io::Error::from_raw_os_error(raw),
+            None => io::Error::new(ErrorKind::ConnectionRefused, "refused"),
+        }
+    }
+}
+
+impl DatagramSocket for FailingSocket {
+    type Addr = ();
+
+    fn send_datagram(&self, _: &[u8]) -> io::Result<usize> {
+        Err(self.error())
+    }
+
+    fn send_datagram_to(&self, _: &[u8], _: &()) -> io::Result<usize> {
+        Err(self.error())
+    }
+
+    fn recv_datagram(&self, _: &mut [u8]) -> io::Result<usize> {
+        Err(self.error())
+    }
+
+    fn recv_datagram_from(&self, _: &mut [u8]) -> io::Result<(usize, ())> {
+        Err(self.error())
+    }
+
+    fn max_datagram_len(&self) -> usize {
+        65_535
+    }
+}
+
+/// Only the OS's "message too long" becomes `FrameTooLarge`; any other send
+/// error is returned as it is (found by mutation testing: the check could
+/// take every error for it without a test noticing).
+#[test]
+fn only_message_too_long_is_frame_too_large() {
+    let mut framer = DatagramFramer::new(Binary::default());
+    let refused = framer
+        .send(&FailingSocket { raw: None }, b"hi")
+        .unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::ConnectionRefused);
+    assert_eq!(datagram_error(&refused), None);
+    // EMSGSIZE on Linux.
+    #[cfg(target_os = "linux")]
+    {
+        let too_long = framer
+            .send(&FailingSocket { raw: Some(90) }, b"hi")
+            .unwrap_err();
+        assert_eq!(
+            datagram_error(&too_long),
+            Some(&DatagramError::FrameTooLarge {
+                frame_len: 6,
+                max_datagram: None
+            })
+        );
+    }
+}
+
+/// A split framer's sender builds the datagram its framing encodes
+/// (found by mutation testing: `DatagramSender::encode` was not checked).
+#[test]
+fn a_split_sender_encodes_as_the_framing_does() {
+    use sockframe::Encode;
+
+    let mut framer = DatagramFramer::new(Ascii::new());
+    let (_, mut sender) = framer.split();
+    assert_eq!(sender.encode(b"hello").unwrap(), b"0005hello");
+    assert_eq!(
+        sender.encode(b"").unwrap(),
+        Ascii::new().encode_to_vec(b"").unwrap()
+    );
+    let too_long = sender.encode(&[0; 10_000]).unwrap_err();
+    assert_eq!(too_long.kind(), ErrorKind::InvalidInput);
+}
