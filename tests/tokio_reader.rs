@@ -603,3 +603,49 @@ fn shrinking_an_idle_readers_buffer_keeps_its_bytes_and_its_place() {
     });
     assert_eq!(writer.get_ref(), b"0001x0001y");
 }
+
+/// A destination that is interrupted once, then fails for good; it panics
+/// if written to again after failing, rather than let a retry loop spin.
+#[derive(Default)]
+struct FailsAfterAnInterrupt {
+    writes: usize,
+}
+
+impl AsyncWrite for FailsAfterAnInterrupt {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        _buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.writes += 1;
+        Poll::Ready(match self.writes {
+            1 => Err(io::ErrorKind::Interrupted.into()),
+            2 => Err(io::ErrorKind::BrokenPipe.into()),
+            n => panic!("written to {n} times: a failed write was retried"),
+        })
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// `copy_body_to` retries an interrupted write and returns any other
+/// error of the destination (found by mutation testing: every error could
+/// be retried without a test noticing).
+#[test]
+fn copy_body_to_retries_interrupts_and_returns_the_destinations_error() {
+    let wire = Ascii::new().encode_to_vec(b"hello").unwrap();
+    block_on(async {
+        let mut reader = FrameReader::new(&wire[..], Ascii::new());
+        assert_eq!(reader.read_header().await.unwrap().unwrap().1, 5);
+        let mut out = FailsAfterAnInterrupt::default();
+        let error = reader.copy_body_to(&mut out).await.unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::BrokenPipe);
+        assert_eq!(out.writes, 2);
+    });
+}
