@@ -121,11 +121,8 @@ impl<W: Write, E: Encode> FrameWriter<W, E> {
         self.sink.copy_frame(header.as_ref(), len, body, trailer)
     }
 
-    /// Writes everything gathered or kept, then flushes the writer. After a
-    /// frame streamed from a reader was cut short, `BrokenPipe`, as for
-    /// every later write.
+    /// Writes everything gathered or kept, then flushes the writer.
     pub fn flush(&mut self) -> io::Result<()> {
-        self.sink.writing.check()?;
         self.sink.write_pending()?;
         self.sink.inner_mut().flush()
     }

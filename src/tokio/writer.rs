@@ -136,9 +136,7 @@ impl<W: AsyncWrite + Unpin, E: Encode> FrameWriter<W, E> {
             .await
     }
 
-    /// Writes everything gathered or kept, then flushes the writer. After a
-    /// frame streamed from a reader was cut short, `BrokenPipe`, as for
-    /// every later write.
+    /// Writes everything gathered or kept, then flushes the writer.
     pub async fn flush(&mut self) -> io::Result<()> {
         self.sink.writing.check()?;
         self.sink.write_pending().await?;
