@@ -22,8 +22,8 @@ use proptest::test_runner::{
 };
 use sockframe::framing::{Encode, Framing, Head, HeaderBuf};
 use sockframe::testing::{
-    any_framing, check_apis_agree, check_roundtrip, check_stream, fuzz_framing, payloads, splits,
-    AnyFraming, ScriptedReader, Split, Step,
+    any_framing, check_apis_agree, check_apis_agree_with, check_roundtrip, check_stream,
+    fuzz_framing, payloads, splits, AnyFraming, Options, ScriptedReader, Split, Step,
 };
 use sockframe::{Ascii, Error, Limits, Needed, OwnedFrame, Status};
 
@@ -696,4 +696,79 @@ fn arbitrary_splits_and_framings_come_from_any_bytes() {
         let framing: AnyFraming = u.arbitrary().unwrap();
         framing.check_roundtrip(&[&b"x"[..], b""], &split);
     }
+}
+
+// ---------------------------------------------------------------------------
+// The lighter mode for fuzzing.
+
+/// `Options::sample_piece_ends`: a long stream cut one byte at a time keeps
+/// every piece end near where a frame starts, its header ends or it ends,
+/// and a spread of the others; the frames and the end are the same.
+#[test]
+fn sampled_piece_ends_keep_the_edges_of_frames() {
+    let payloads = [vec![7u8; 3_000], b"hi".to_vec(), vec![9u8; 1_000]];
+    let stream: Vec<u8> = payloads
+        .iter()
+        .flat_map(|p| Magic.encode_to_vec(p).unwrap())
+        .collect();
+    let sampled = Options {
+        sample_piece_ends: true,
+        ..Options::default()
+    };
+    let every = check_apis_agree_with(
+        &Magic,
+        Limits::new(),
+        &stream,
+        &Split::bytewise(),
+        &Options::default(),
+    )
+    .whole;
+    let decoded =
+        check_apis_agree_with(&Magic, Limits::new(), &stream, &Split::bytewise(), &sampled).whole;
+    assert_eq!((&decoded.frames, &decoded.end), (&every.frames, &every.end));
+    assert_eq!(every.piece_ends.len(), stream.len());
+    let fed: Vec<usize> = decoded.piece_ends.iter().map(|end| end.fed).collect();
+    assert!(fed.len() < 300, "{} piece ends kept", fed.len());
+    // Frames start at 0, 3 004 and 3 010 (4-byte headers), end at 3 004,
+    // 3 010 and 4 014.
+    let near = [1..=36, 2_972..=3_046, 3_982..=4_014];
+    for at in near.into_iter().flatten() {
+        assert!(
+            fed.contains(&at),
+            "the piece end after {at} bytes was not kept"
+        );
+    }
+    // The same piece ends as the full run says, where kept.
+    for kept in &decoded.piece_ends {
+        assert_eq!(Some(kept), every.piece_ends.get(kept.fed - 1));
+    }
+}
+
+/// A planted bug in a header is still caught with the piece ends sampled.
+#[test]
+fn sampled_piece_ends_still_catch_planted_bugs() {
+    let stream: Vec<u8> = [vec![1u8; 3_000], vec![2u8; 3]]
+        .iter()
+        .flat_map(|p| Magic.encode_to_vec(p).unwrap())
+        .collect();
+    let sampled = Options {
+        sample_piece_ends: true,
+        ..Options::default()
+    };
+    let caught = std::panic::catch_unwind(|| {
+        check_apis_agree_with(
+            &OffByOneNeeded,
+            Limits::new(),
+            &stream,
+            &Split::bytewise(),
+            &sampled,
+        );
+    });
+    let message = caught.expect_err("the planted bug was not caught");
+    let message = message
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert_says(&message, "more bytes were needed");
+    assert_says(&message, "split: [1, 1, 1,");
 }

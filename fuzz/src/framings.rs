@@ -368,6 +368,7 @@ fn check_stream<S: Subject>(
         limits_apart: true,
         read_chunk: Some(cut.read_chunk),
         takes: Vec::new(),
+        sample_piece_ends: true,
     };
     let agreed = check_apis_agree_with(framing, limits, stream, &cut.split, &options);
     let runs = [
@@ -548,6 +549,21 @@ pub fn delimited(data: &[u8]) {
     };
     let framing = framing.take_last_frame(input.byte() & 1 == 1);
     let delimiter = framing.delimiter();
+    // One byte longer than the longest delimiter, from the same bytes:
+    // refused, naming the option.
+    let too_long: Vec<u8> = delimiter
+        .iter()
+        .copied()
+        .cycle()
+        .take(Delimited::MAX_DELIMITER_LEN + 1)
+        .collect();
+    assert!(matches!(
+        Delimited::new(&too_long),
+        Err(ConfigError::InvalidOption {
+            option: "delimiter",
+            ..
+        })
+    ));
     let limits = read_limits(&mut input);
     let cut = read_split(&mut input);
     let (mut stream, mut sent) = (Vec::new(), Vec::new());

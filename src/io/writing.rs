@@ -78,6 +78,7 @@ pub(crate) struct Outgoing<'a> {
 
 impl Outgoing<'_> {
     /// Some of the frame was written: from here on it is accepted.
+    #[cfg(feature = "tokio")] // The async writer's cancellation point.
     pub(crate) fn started(&self) -> bool {
         self.started
     }

@@ -7,7 +7,7 @@ use std::fmt::{self, Debug};
 use crate::{Decoder, Error, Frame, FrameBuffer, Framing, Limits, Skipped};
 
 use super::options::Options;
-use super::split::Split;
+use super::split::{Split, Step};
 
 /// Every decoding API the harness drives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -274,6 +274,21 @@ pub(crate) fn header_len_of<H>(frame: &Frame<'_, H>) -> Option<usize> {
     (at.checked_add(frame.payload().len())? <= frame.raw().len()).then_some(at)
 }
 
+/// With [`Options::sample_piece_ends`], the piece ends within this many
+/// bytes of where a frame starts, its header ends or it ends are all kept.
+const NEAR_EDGE: u64 = 32;
+
+/// With [`Options::sample_piece_ends`], at most this many other piece ends
+/// are kept, spread evenly.
+const SPREAD_PIECE_ENDS: usize = 64;
+
+/// A stream cut into pieces, for every API: the split they follow, and
+/// its pieces, worked out once for the push-based APIs.
+pub(crate) struct Cut<'s> {
+    pub(crate) pieces: Vec<&'s [u8]>,
+    pub(crate) split: Split,
+}
+
 /// The harness over one framing, limits and stream.
 pub(crate) struct Harness<'a, F> {
     pub(crate) framing: &'a F,
@@ -285,6 +300,8 @@ pub(crate) struct Harness<'a, F> {
     pub(crate) stream: &'a [u8],
     /// The longest trailer seen, for the memory bound.
     pub(crate) largest_trailer: usize,
+    /// Each frame's trailer, as far as the references yielded frames.
+    pub(crate) trailers: Vec<u64>,
     /// The length on the wire of the stream's first frame, once known: a
     /// valid frame to offer a failed decoder.
     pub(crate) first_frame_len: Option<usize>,
@@ -321,6 +338,7 @@ where
             options,
             stream,
             largest_trailer: 0,
+            trailers: Vec::new(),
             first_frame_len: None,
             frames_known: 0,
             whole: Split::whole(),
@@ -343,9 +361,93 @@ where
     /// `split`.
     pub(crate) fn run(&self, api: Api, stream: &[u8], split: &Split) -> Run<F::OwnedHeader> {
         if Api::PUSHED.contains(&api) {
-            self.run_pushed(api, stream, split)
+            self.run_pushed(api, &split.pieces(stream), split)
         } else {
             self.run_reader(api, stream, split)
+        }
+    }
+
+    /// `api` over this harness's stream cut as `cut` says.
+    pub(crate) fn run_cut(&self, api: Api, cut: &Cut<'_>) -> Run<F::OwnedHeader> {
+        if Api::PUSHED.contains(&api) {
+            self.run_pushed(api, &cut.pieces, &cut.split)
+        } else {
+            self.run_reader(api, self.stream, &cut.split)
+        }
+    }
+
+    /// The stream cut by `split`, for every API: as `split` says, or, with
+    /// [`Options::sample_piece_ends`], with the piece ends deep inside long
+    /// frames of `reference` sampled (see the option's docs).
+    pub(crate) fn cut(&self, split: &Split, reference: &Run<F::OwnedHeader>) -> Cut<'a> {
+        let pieces = split.pieces(self.stream);
+        if !self.options.sample_piece_ends
+            || pieces.len() <= SPREAD_PIECE_ENDS
+            || !split.makes_progress()
+        {
+            return Cut {
+                pieces,
+                split: split.clone(),
+            };
+        }
+        let every = pieces.len().div_ceil(SPREAD_PIECE_ENDS);
+        let (mut fed, mut frame, mut start) = (0u64, 0, 0u64);
+        let mut kept = Vec::with_capacity(pieces.len());
+        for (i, piece) in pieces.iter().enumerate() {
+            fed += piece.len() as u64;
+            // The frame `fed` falls in (or starts): the first not over by
+            // then.
+            while let Some(seen) = reference.frames.get(frame) {
+                let end = start + seen.wire_len.unwrap_or(0);
+                if end > fed {
+                    break;
+                }
+                start = end;
+                frame += 1;
+            }
+            let near = match reference.frames.get(frame) {
+                Some(seen) => {
+                    let header = seen.header_len.unwrap_or(0) as u64;
+                    let end = start + seen.wire_len.unwrap_or(0);
+                    fed - start <= header + NEAR_EDGE || end - fed <= NEAR_EDGE
+                }
+                None => fed - start <= NEAR_EDGE,
+            };
+            kept.push(near || i % every == 0 || i + 1 == pieces.len());
+        }
+        if kept.iter().all(|&k| k) {
+            return Cut {
+                pieces,
+                split: split.clone(),
+            };
+        }
+        // The split's steps, in the order `pieces` took them (a failing
+        // read is an empty piece), each with its piece.
+        let steps = split.steps().iter().cycle().take(pieces.len());
+        let mut sampled = Vec::new();
+        let mut merged = 0;
+        for ((&step, piece), keep) in steps.zip(&pieces).zip(kept) {
+            if !keep {
+                // Its bytes go with the next piece kept; a failing read or
+                // an empty piece here is dropped.
+                merged += piece.len();
+                continue;
+            }
+            match step {
+                Step::Bytes(_) => sampled.push(Step::Bytes(merged + piece.len())),
+                failing => {
+                    if merged > 0 {
+                        sampled.push(Step::Bytes(merged));
+                    }
+                    sampled.push(failing);
+                }
+            }
+            merged = 0;
+        }
+        let split = Split::from_steps(sampled);
+        Cut {
+            pieces: split.pieces(self.stream),
+            split,
         }
     }
 

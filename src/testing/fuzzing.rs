@@ -14,8 +14,8 @@ use crate::{
 use crate::{Json, JsonStyle};
 
 use super::builtin::{AnyFraming, LengthFieldParts};
-use super::harness::{check_apis_agree, check_roundtrip};
-use super::options::Take;
+use super::harness::{check_apis_agree_with, roundtrip_with};
+use super::options::{Options, Take};
 use super::split::{Split, Step};
 
 /// Payload limits to feed the raw bytes under: the edges and the default.
@@ -25,12 +25,18 @@ const MAX_FRAMES: [u64; 7] = [0, 1, 16, 255, 4096, 65_536, Limits::DEFAULT_MAX_F
 ///
 /// The fuzzer's bytes are read twice. First as a structured case (with
 /// `arbitrary::Unstructured`): a [`Split`] and a list of payloads, proven
-/// by [`check_roundtrip`]. Then as they are, a stream of junk cut by the
-/// same split under a payload limit they pick, through
-/// [`check_apis_agree`]: whatever the bytes, nothing panics but the
-/// harness, every API ends the same way, errors are sticky. A failure
-/// panics with a message naming the API, the split and the frame, which
-/// libFuzzer prints whole.
+/// by [`check_roundtrip`](super::check_roundtrip). Then as they are, a
+/// stream of junk cut by the same split under a payload limit they pick,
+/// through [`check_apis_agree`](super::check_apis_agree): whatever the
+/// bytes, nothing panics but the harness, every API ends the same way,
+/// errors are sticky. A failure panics with a message naming the API, the
+/// split and the frame, which libFuzzer prints whole.
+///
+/// Both run in the kit's lighter mode for fuzzing,
+/// [`Options::sample_piece_ends`]: every piece goes to every API, but how
+/// the stream would end is checked at a sample of the piece ends, so that
+/// an input making a long stream in tiny pieces costs milliseconds, not
+/// seconds.
 ///
 /// ```
 /// use sockframe::testing::fuzz_framing;
@@ -50,8 +56,13 @@ where
     let split = Split::arbitrary(&mut u).unwrap_or_default();
     let max_frame = u.choose(&MAX_FRAMES).copied().unwrap_or_default();
     let payloads = Vec::<Vec<u8>>::arbitrary(&mut u).unwrap_or_default();
-    check_roundtrip(framing, &payloads, &split);
-    check_apis_agree(framing, Limits::new().max_frame(max_frame), data, &split);
+    let options = Options {
+        sample_piece_ends: true,
+        ..Options::default()
+    };
+    roundtrip_with(framing, &payloads, &split, &options);
+    let limits = Limits::new().max_frame(max_frame);
+    check_apis_agree_with(framing, limits, data, &split, &options);
 }
 
 /// Empty pieces, single bytes, small and large pieces, the rest of the

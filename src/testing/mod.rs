@@ -109,7 +109,10 @@
 //! frame is delivered as soon as its last byte arrives, counts and offsets
 //! add up, `Partial` counts are right, wherever the stream could end it
 //! ends cleanly at a boundary or with [`Error::UnexpectedEof`](crate::Error::UnexpectedEof)
-//! and the exact count, errors are sticky, memory stays bounded. And
+//! and the exact count, errors are sticky, memory stays bounded, a
+//! misused decoder (`finish` with a frame unread, a whole frame asked for
+//! in the middle of a streamed body, fewer bytes than before) says so as
+//! documented. And
 //! [`check_roundtrip`] adds the encoder and the limits: the frames are what
 //! the encoder wrote, a payload one byte over the limit is refused before
 //! it is whole, frames before junk are all delivered.
@@ -131,7 +134,10 @@
 //!
 //! # Fuzzing in a few lines
 //!
-//! [`fuzz_framing`] is a whole fuzz target's body. A crate defining the
+//! [`fuzz_framing`] is a whole fuzz target's body. It runs the harness in
+//! its lighter mode for fuzzing ([`Options::sample_piece_ends`]: the piece
+//! ends deep inside long frames sampled), so that a short input that makes
+//! a long stream in tiny pieces costs milliseconds. A crate defining the
 //! framing `my_protocol::Magic` needs this `fuzz/` directory, next to its
 //! `Cargo.toml`, and then `cargo fuzz run magic` (`cargo fuzz run -s none
 //! magic` on a stable toolchain):

@@ -37,6 +37,7 @@ pub enum Take {
 ///     limits_apart: true,
 ///     read_chunk: Some(3),
 ///     takes: vec![Take::Body(2), Take::Frame, Take::SkipBatch],
+///     sample_piece_ends: false,
 /// };
 /// let limits = Limits::new().max_frame(2).max_streamed_body(100);
 /// let decoded = check_apis_agree_with(&Ascii::new(), limits, b"0001x0005hello", &Split::bytewise(), &options);
@@ -66,4 +67,30 @@ pub struct Options {
     /// a body read in part then a frame whole, a skip after a copy. Empty:
     /// no such run.
     pub takes: Vec<Take>,
+    /// Keep only a sample of the split's piece ends deep inside long
+    /// frames: the lighter mode for fuzzing, where a 30-byte input can make
+    /// a 200 KiB stream cut into 700,000 pieces, and every API would be
+    /// driven through each of them.
+    ///
+    /// A piece end is kept if it lies within 32 bytes of where a frame of
+    /// the stream starts, where its header ends or where it ends (past the
+    /// last whole frame: of where the rest starts), if it is the last, or
+    /// if its index is a multiple of `k`, the smallest number that keeps at
+    /// most 64 piece ends that way (the frames are those
+    /// `Decoder::decode` finds in the whole stream; so the sample depends
+    /// only on the stream and the split). The bytes of the pieces between
+    /// two kept ends go together in one piece, and the failing reads and
+    /// empty pieces among them are dropped. A split with at most 64 pieces
+    /// over the stream, or whose every piece end is kept, is left as it
+    /// is.
+    ///
+    /// So every piece end inside a header, trailer or delimiter, at a
+    /// frame boundary and near one stays, and those deep inside long
+    /// bodies, where a decoder only counts bytes, are spread. Every check
+    /// is then made as without the option, under the sampled split:
+    /// every API is fed its pieces, and how the stream would end is
+    /// checked after each of them; a failure names the sampled split, and
+    /// [`Decoded::piece_ends`](super::Decoded::piece_ends) are its piece
+    /// ends.
+    pub sample_piece_ends: bool,
 }

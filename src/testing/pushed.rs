@@ -74,12 +74,45 @@ impl<H> OwnedEvent<H> {
     }
 }
 
+/// The bytes a caller of `Decoder` keeps: those not consumed yet. Consumed
+/// bytes are dropped from the front only once they are half of the `Vec`,
+/// so that a piece holding many small frames costs no more than its bytes.
+#[derive(Default)]
+struct Pending {
+    bytes: Vec<u8>,
+    start: usize,
+}
+
+impl Pending {
+    fn rest(&self) -> &[u8] {
+        &self.bytes[self.start..]
+    }
+
+    fn push(&mut self, piece: &[u8]) {
+        if self.start > 0 && self.start >= self.bytes.len() / 2 {
+            self.bytes.drain(..self.start);
+            self.start = 0;
+        }
+        self.bytes.extend_from_slice(piece);
+    }
+
+    fn consume(&mut self, used: usize) {
+        self.start += used;
+    }
+
+    /// The bytes not consumed when `start` was the start (nothing pushed
+    /// since).
+    fn since(&self, start: usize) -> &[u8] {
+        &self.bytes[start..]
+    }
+}
+
 /// The push-based APIs keep their unconsumed bytes either in a `Vec` of
 /// their own (the `Decoder` APIs) or in a `FrameBuffer`.
 enum Holder<F: Framing> {
     Decoder {
         decoder: Decoder<F>,
-        pending: Vec<u8>,
+        pending: Pending,
     },
     Buffer(FrameBuffer<F>),
 }
@@ -94,7 +127,7 @@ impl<F: Framing + Clone> Holder<F> {
 
     fn rest(&self) -> &[u8] {
         match self {
-            Holder::Decoder { pending, .. } => pending,
+            Holder::Decoder { pending, .. } => pending.rest(),
             Holder::Buffer(buffer) => buffer.buffered(),
         }
     }
@@ -112,14 +145,14 @@ impl<F: Framing + Clone> Holder<F> {
 
     fn end_stream(&mut self) -> Result<bool, Error> {
         match self {
-            Holder::Decoder { decoder, pending } => decoder.end_stream(pending),
+            Holder::Decoder { decoder, pending } => decoder.end_stream(pending.rest()),
             Holder::Buffer(buffer) => buffer.end_stream(),
         }
     }
 
     fn finish(&mut self) -> Result<(), Error> {
         match self {
-            Holder::Decoder { decoder, pending } => decoder.finish(pending),
+            Holder::Decoder { decoder, pending } => decoder.finish(pending.rest()),
             Holder::Buffer(buffer) => buffer.finish(),
         }
     }
@@ -132,13 +165,17 @@ where
 {
     /// The push-based APIs: a `Decoder` over a `Vec` the caller keeps, or a
     /// `FrameBuffer`.
-    pub(crate) fn run_pushed(&self, api: Api, stream: &[u8], split: &Split) -> Run<F::OwnedHeader> {
+    pub(crate) fn run_pushed(
+        &self,
+        api: Api,
+        pieces: &[&[u8]],
+        split: &Split,
+    ) -> Run<F::OwnedHeader> {
         let place = self.place(api.name(), split);
-        let pieces = split.pieces(stream);
         let mut holder = match api {
             Api::Decode | Api::PollFrame | Api::DecodeEvent | Api::DecoderSkip => Holder::Decoder {
                 decoder: self.decoder(),
-                pending: Vec::new(),
+                pending: Pending::default(),
             },
             _ => Holder::Buffer(FrameBuffer::new(self.decoder())),
         };
@@ -162,7 +199,7 @@ where
         for (i, piece) in pieces.iter().enumerate() {
             drain.fed += piece.len();
             match &mut holder {
-                Holder::Decoder { pending, .. } => pending.extend_from_slice(piece),
+                Holder::Decoder { pending, .. } => pending.push(piece),
                 Holder::Buffer(buffer) => {
                     let before = buffer.len();
                     // Both ways in: by copy, and read straight into the buffer.
@@ -212,9 +249,28 @@ where
                     );
                 }
             }
+            // `Decoder::decode` asked to finish before it takes the
+            // frames this piece completes: see below.
+            let before = match &holder {
+                Holder::Decoder { decoder, pending } if api == Api::Decode => {
+                    Some((decoder.clone(), pending.start, run.count()))
+                }
+                _ => None,
+            };
             if let Err(e) = drain.drain(&mut holder, &mut run) {
                 self.end_with(&place, &mut holder, &mut run, e);
                 return run;
+            }
+            if let (Some((before, start, count)), Holder::Decoder { decoder, pending }) =
+                (before, &holder)
+            {
+                if run.count() > count {
+                    let first = run.frames[count as usize].wire_len;
+                    self.check_unread_frame(&place, count, before, pending.since(start), first);
+                }
+                if let Some(promise) = &drain.promise {
+                    self.check_shrunk(&place, run.count(), decoder, pending.rest(), promise.needed);
+                }
             }
             let end = holder.end_here();
             // A `Partial` says what `finish` would say were the stream to
@@ -282,6 +338,191 @@ where
         run
     }
 
+    /// A piece completed frames that `decoder` (as it was before the
+    /// piece's frames were taken) had at hand in `at_hand`, the first
+    /// `first` bytes long on the wire: asked to finish then, it says a
+    /// frame is unread, and where; told the stream ended there, it declines
+    /// to make a last frame of the bytes, or the next `decode` hands out
+    /// that first frame.
+    fn check_unread_frame(
+        &self,
+        place: &Place<'_>,
+        index: u64,
+        mut decoder: Decoder<F>,
+        at_hand: &[u8],
+        first: Option<u64>,
+    ) {
+        let mut ended = decoder.clone();
+        let last = match ended.end_stream(at_hand) {
+            Ok(false) => None,
+            Ok(true) => Some(match ended.decode(at_hand) {
+                Ok(Status::Complete((frame, used))) => Ok((frame.raw().len(), used)),
+                Ok(Status::Partial(needed)) => Err(format!("Partial({needed:?})")),
+                Err(e) => Err(format!("{e:?}")),
+            }),
+            Err(e) => Some(Err(format!("end_stream failed with {e:?}"))),
+        };
+        if let Some(last) = last {
+            let first = first.map(|len| len as usize);
+            ensure!(
+                place,
+                index,
+                last.as_ref()
+                    .is_ok_and(|&(raw, used)| Some(raw) == first && used == raw),
+                "end_stream with a whole {first:?}-byte frame at hand, unread, then decode: \
+                 {last:?}, not that frame"
+            );
+        }
+        let offset = decoder.offset();
+        let got = decoder.finish(at_hand);
+        ensure!(
+            place,
+            index,
+            got == Err(Error::UnreadFrame { offset }),
+            "finish with a whole frame at offset {offset} unread in the {} bytes at hand: \
+             {got:?}, not UnreadFrame",
+            at_hand.len()
+        );
+    }
+
+    /// `decoder`, after `Partial(needed)` with `rest` at hand, asked again
+    /// with no bytes (fewer than it was given): each of `decode`,
+    /// `decode_event` and `end_stream` answers, fails as it would with
+    /// `rest`, or refuses with `InputShrank` naming the bytes it had seen,
+    /// which does not fail the decoder: given `rest` again, it says
+    /// `Partial(needed)` again.
+    fn check_shrunk(
+        &self,
+        place: &Place<'_>,
+        index: u64,
+        decoder: &Decoder<F>,
+        rest: &[u8],
+        needed: Needed,
+    ) {
+        if rest.is_empty() {
+            return;
+        }
+        type Ask<F> = fn(&mut Decoder<F>, &[u8]) -> Result<(), Error>;
+        let calls: [(&str, Ask<F>); 3] = [
+            ("decode", |d, input| d.decode(input).map(|_| ())),
+            ("decode_event", |d, input| d.decode_event(input).map(|_| ())),
+            ("end_stream", |d, input| d.end_stream(input).map(|_| ())),
+        ];
+        for (call, ask) in calls {
+            let mut copy = decoder.clone();
+            let offset = copy.offset();
+            match ask(&mut copy, &[]) {
+                Ok(()) => {}
+                Err(Error::InputShrank {
+                    offset: at,
+                    expected,
+                    got,
+                }) => {
+                    ensure!(
+                        place,
+                        index,
+                        (at, got) == (offset, 0) && expected > 0 && expected <= rest.len(),
+                        "{call} of no bytes, after {} were given at offset {offset}: \
+                         InputShrank {{ offset: {at}, expected: {expected}, got: {got} }}",
+                        rest.len()
+                    );
+                    let again = copy.decode(rest).map(|status| status.map(|_| ()));
+                    ensure!(
+                        place,
+                        index,
+                        copy.error().is_none() && again == Ok(Status::Partial(needed)),
+                        "InputShrank from {call} failed the decoder: given the {} bytes \
+                         again, decode says {again:?}, not Partial({needed:?})",
+                        rest.len()
+                    );
+                }
+                Err(other) => {
+                    // Refused for what it knows already (a payload over
+                    // `decode_event`'s own limit, say), as with the bytes.
+                    let with_rest = ask(&mut decoder.clone(), rest).err();
+                    ensure!(
+                        place,
+                        index,
+                        with_rest.as_ref() == Some(&other),
+                        "{call} of no bytes, after {} were given, failed with {other:?}, not \
+                         InputShrank; given the bytes, it says {with_rest:?}",
+                        rest.len()
+                    );
+                }
+            }
+        }
+    }
+
+    /// A streamed body under way (`remaining` bytes of it due, `rest` at
+    /// hand): a whole-frame call is refused with `BodyInProgress`, which
+    /// does not fail the decoder; `finish` says the frame is unread if its
+    /// body and trailer are at hand, how many bytes are missing if not,
+    /// and, the body read but its `End` not taken, what it says once the
+    /// `End` is taken.
+    pub(crate) fn check_mid_body(
+        &self,
+        place: &Place<'_>,
+        index: u64,
+        decoder: &Decoder<F>,
+        rest: &[u8],
+        remaining: u64,
+    ) {
+        type Ask<F> = fn(&mut Decoder<F>, &[u8]) -> Option<Error>;
+        let calls: [(&str, Ask<F>); 2] = [
+            ("decode", |d, rest| d.decode(rest).err()),
+            ("poll_frame", |d, rest| d.poll_frame(rest).err()),
+        ];
+        for (call, ask) in calls {
+            let mut copy = decoder.clone();
+            let got = ask(&mut copy, rest);
+            ensure!(
+                place,
+                index,
+                got == Some(Error::BodyInProgress { remaining }) && copy.error().is_none(),
+                "{call} with {remaining} body bytes due: {got:?} (the decoder failed: {}), \
+                 not BodyInProgress",
+                copy.error().is_some()
+            );
+        }
+        let Some(&trailer) = self.trailers.get(index as usize) else {
+            return;
+        };
+        let mut copy = decoder.clone();
+        let offset = copy.offset();
+        let got = copy.finish(rest);
+        let due = remaining.saturating_add(trailer);
+        let want = if due == 0 {
+            let mut after = decoder.clone();
+            let end = after.decode_event(rest).map(|status| match status {
+                Status::Complete((Event::End, used)) => Some(used),
+                _ => None,
+            });
+            ensure!(
+                place,
+                index,
+                end == Ok(Some(0)),
+                "the body read, decode_event did not end the frame: {end:?}"
+            );
+            after.finish(rest)
+        } else if rest.len() as u64 >= due {
+            Err(Error::UnreadFrame { offset })
+        } else {
+            let missing = due - rest.len() as u64;
+            Err(Error::UnexpectedEof {
+                offset: offset + rest.len() as u64,
+                needed: Needed::exact(usize::try_from(missing).unwrap_or(usize::MAX)),
+            })
+        };
+        ensure!(
+            place,
+            index,
+            got == want,
+            "finish with {remaining} body bytes and a {trailer}-byte trailer due, {} bytes at \
+             hand: {got:?}, not {want:?}",
+            rest.len()
+        );
+    }
+
     /// Ends a run with an error after checking it is sticky.
     fn end_with(
         &self,
@@ -296,7 +537,7 @@ where
         run.failed_after = fed;
         match holder {
             Holder::Decoder { decoder, pending } => {
-                self.check_decoder_sticky(place, index, decoder, pending, &error)
+                self.check_decoder_sticky(place, index, decoder, pending.rest(), &error)
             }
             Holder::Buffer(buffer) => self.check_buffer_sticky(place, index, buffer, &error),
         }
@@ -365,8 +606,9 @@ where
         // `Complete` with the frame copied out, or `Partial`.
         let status = match holder {
             Holder::Decoder { decoder, pending } => {
+                let pending_rest = pending.rest();
                 let polled = if self.api == Api::PollFrame {
-                    match decoder.poll_frame(pending)? {
+                    match decoder.poll_frame(pending_rest)? {
                         Status::Complete(lens) => Some(lens),
                         Status::Partial(needed) => {
                             let status = Status::<()>::Partial(needed);
@@ -377,15 +619,15 @@ where
                 } else {
                     None
                 };
-                let status = match decoder.decode(pending) {
+                let status = match decoder.decode(pending_rest) {
                     Ok(Status::Complete((frame, used))) => {
                         ensure!(
                             place,
                             index,
-                            used <= pending.len() && frame.raw() == &pending[..used],
+                            used <= pending_rest.len() && frame.raw() == &pending_rest[..used],
                             "Complete consumes {used} bytes of {} given, which are not the \
                              frame's raw bytes",
-                            pending.len()
+                            pending_rest.len()
                         );
                         let seen = harness.seen_whole(place, index, &frame);
                         if let Some((header_len, total)) = polled {
@@ -420,7 +662,7 @@ where
                     }
                 };
                 if let Status::Complete((_, used)) = &status {
-                    pending.drain(..*used);
+                    pending.consume(*used);
                 }
                 status
             }
@@ -526,7 +768,7 @@ where
         // The event copied out, so that no borrow of the input is held.
         let step = match holder {
             Holder::Decoder { decoder, pending } => decoder
-                .decode_event(pending)?
+                .decode_event(pending.rest())?
                 .map(|(event, used)| (OwnedEvent::of(event), used)),
             Holder::Buffer(buffer) => {
                 let event = buffer.next_event()?.map(OwnedEvent::of);
@@ -595,7 +837,15 @@ where
             "an event consumes {used} bytes of {available} given"
         );
         if let Holder::Decoder { pending, .. } = holder {
-            pending.drain(..used);
+            pending.consume(used);
+        }
+        // Between a header and its `End`, the calls that misuse the
+        // decoder are refused as documented.
+        if let Holder::Decoder { decoder, pending } = holder {
+            if let (Api::DecodeEvent, Some(remaining)) = (self.api, decoder.body_remaining()) {
+                self.harness
+                    .check_mid_body(place, index, decoder, pending.rest(), remaining);
+            }
         }
         self.promise = None;
         self.consumed += used;
@@ -690,16 +940,16 @@ where
         let available = holder.rest().len();
         let skipped = match holder {
             Holder::Decoder { decoder, pending } => {
-                let skipped = decoder.skip_frames(pending)?;
+                let skipped = decoder.skip_frames(pending.rest())?;
                 let used = usize::try_from(skipped.stream_bytes).unwrap_or(usize::MAX);
                 ensure!(
                     place,
                     index,
-                    used <= pending.len(),
+                    used <= pending.rest().len(),
                     "skip_frames skipped {used} bytes of {} given",
-                    pending.len()
+                    pending.rest().len()
                 );
-                pending.drain(..used);
+                pending.consume(used);
                 skipped
             }
             Holder::Buffer(buffer) => buffer.skip_frames()?,
