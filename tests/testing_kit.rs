@@ -772,3 +772,96 @@ fn sampled_piece_ends_still_catch_planted_bugs() {
     assert_says(&message, "more bytes were needed");
     assert_says(&message, "split: [1, 1, 1,");
 }
+
+// ---------------------------------------------------------------------------
+// The `Arbitrary` impls (found by mutation testing: a wrong `size_hint` or a
+// configuration never generated went unnoticed).
+
+/// Bytes that vary with `seed`, enough for any one value.
+fn seeded(seed: u16) -> Vec<u8> {
+    (0..64u16)
+        .map(|i| (seed.wrapping_mul(131).wrapping_add(i.wrapping_mul(29)) >> 1) as u8)
+        .collect()
+}
+
+/// Each `T::arbitrary` consumes as many bytes as its `size_hint` says, at
+/// least and at most.
+fn check_size_hint<T: for<'a> arbitrary::Arbitrary<'a>>() {
+    let (least, most) = T::size_hint(0);
+    for seed in 0..512 {
+        let data = seeded(seed);
+        let mut u = arbitrary::Unstructured::new(&data);
+        T::arbitrary(&mut u).unwrap();
+        let used = data.len() - u.len();
+        assert!(used >= least, "seed {seed}: {used} bytes < {least}");
+        if let Some(most) = most {
+            assert!(used <= most, "seed {seed}: {used} bytes > {most}");
+        }
+    }
+}
+
+#[test]
+fn size_hints_bound_the_bytes_taken() {
+    check_size_hint::<Step>();
+    check_size_hint::<sockframe::testing::Take>();
+}
+
+#[test]
+fn arbitrary_configurations_cover_every_kind() {
+    use std::collections::BTreeSet;
+
+    use sockframe::{Delimited, LengthField};
+
+    let mut delimiters = BTreeSet::new();
+    let mut last_frame = BTreeSet::new();
+    let mut max_frame_lengths = BTreeSet::new();
+    for seed in 0..2048 {
+        let data = seeded(seed);
+        let mut u = arbitrary::Unstructured::new(&data);
+        if let Ok(delimited) = u.arbitrary::<Delimited>() {
+            delimiters.insert(delimited.delimiter().len().min(3));
+            last_frame.insert(delimited.takes_last_frame());
+        }
+        let mut u = arbitrary::Unstructured::new(&data);
+        let length_field: LengthField = u.arbitrary().unwrap();
+        // `max_frame_length(usize::MAX)`, one of the choices, is no limit.
+        max_frame_lengths.insert(length_field.max_frame_length().is_some());
+    }
+    assert_eq!(delimiters, BTreeSet::from([1, 2, 3]));
+    assert_eq!(last_frame, BTreeSet::from([false, true]));
+    assert_eq!(max_frame_lengths, BTreeSet::from([false, true]));
+}
+
+/// As an async source, the scripted reader waits at `WouldBlock` and
+/// fails with every other error step (found by mutation testing: every
+/// error could be taken for `WouldBlock` without a test noticing).
+#[cfg(feature = "tokio")]
+#[test]
+fn the_async_scripted_reader_waits_only_at_would_block() {
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
+
+    use tokio::io::{AsyncRead, ReadBuf};
+
+    let split = Split::from_steps(vec![
+        Step::WouldBlock,
+        Step::Interrupted,
+        Step::TimedOut,
+        Step::Bytes(2),
+    ]);
+    let mut reader = ScriptedReader::new(b"abc", &split);
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut poll = |reader: &mut ScriptedReader<'_>| {
+        let mut storage = [0u8; 8];
+        let mut buf = ReadBuf::new(&mut storage);
+        match Pin::new(reader).poll_read(&mut cx, &mut buf) {
+            Poll::Pending => "pending".to_owned(),
+            Poll::Ready(Ok(())) => format!("{:?}", buf.filled()),
+            Poll::Ready(Err(e)) => format!("{:?}", e.kind()),
+        }
+    };
+    assert_eq!(poll(&mut reader), "pending");
+    assert_eq!(poll(&mut reader), "Interrupted");
+    assert_eq!(poll(&mut reader), "TimedOut");
+    assert_eq!(poll(&mut reader), format!("{:?}", b"ab"));
+}
