@@ -6,12 +6,10 @@ use core::borrow::Borrow;
 use core::hash::{Hash, Hasher};
 use core::ops::Deref;
 
-use super::HeaderBuf;
-
 /// A header's bytes, owned: the owned form of a `&[u8]` header
 /// ([`LengthField`](crate::LengthField)'s, or your framing's).
 ///
-/// Headers of up to [`HeaderBuf::CAPACITY`] bytes are stored inline, so
+/// Headers of up to 22 bytes are stored inline, so
 /// owning one (in [`Frame::to_owned`](crate::Frame::to_owned), a codec's
 /// items, `read_frame_owned`) allocates nothing per frame; longer ones go
 /// on the heap. It derefs to `[u8]` and compares with byte slices, arrays
@@ -30,19 +28,32 @@ use super::HeaderBuf;
 #[derive(Clone)]
 pub struct HeaderBytes(Repr);
 
+/// Small enough that a frame carrying one stays small: 24 bytes.
 #[derive(Clone)]
 enum Repr {
-    Inline(HeaderBuf),
+    Inline { len: u8, bytes: [u8; INLINE] },
     Heap(Box<[u8]>),
 }
+
+/// The most bytes held inline.
+const INLINE: usize = 22;
 
 impl HeaderBytes {
     /// A copy of `bytes`.
     #[inline]
     pub fn new(bytes: &[u8]) -> Self {
-        HeaderBytes(match HeaderBuf::from_slice(bytes) {
-            Some(inline) => Repr::Inline(inline),
-            None => Repr::Heap(bytes.into()),
+        HeaderBytes(if bytes.len() <= INLINE {
+            let mut inline = [0; INLINE];
+            // A byte loop: headers are a few bytes, shorter than a call.
+            for (to, from) in inline.iter_mut().zip(bytes) {
+                *to = *from;
+            }
+            Repr::Inline {
+                len: bytes.len() as u8,
+                bytes: inline,
+            }
+        } else {
+            Repr::Heap(bytes.into())
         })
     }
 
@@ -50,7 +61,7 @@ impl HeaderBytes {
     #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         match &self.0 {
-            Repr::Inline(inline) => inline.as_bytes(),
+            Repr::Inline { len, bytes } => &bytes[..usize::from(*len)],
             Repr::Heap(heap) => heap,
         }
     }
@@ -92,7 +103,7 @@ impl From<Vec<u8>> for HeaderBytes {
 impl From<HeaderBytes> for Vec<u8> {
     fn from(header: HeaderBytes) -> Vec<u8> {
         match header.0 {
-            Repr::Inline(inline) => inline.as_bytes().to_vec(),
+            Repr::Inline { len, bytes } => bytes[..usize::from(len)].to_vec(),
             Repr::Heap(heap) => heap.into_vec(),
         }
     }
@@ -187,13 +198,13 @@ mod tests {
 
     #[test]
     fn inline_and_heap_hold_the_same_bytes() {
-        for len in [0, 1, 4, HeaderBuf::CAPACITY, HeaderBuf::CAPACITY + 1, 300] {
+        for len in [0, 1, 4, INLINE, INLINE + 1, 300] {
             let bytes: Vec<u8> = (0..len).map(|i| i as u8).collect();
             let owned = HeaderBytes::new(&bytes);
             assert_eq!(owned.as_bytes(), &bytes[..], "{len} bytes");
             assert_eq!(
-                matches!(owned.0, Repr::Inline(_)),
-                len <= HeaderBuf::CAPACITY,
+                matches!(owned.0, Repr::Inline { .. }),
+                len <= INLINE,
                 "{len} bytes"
             );
             assert_eq!(Vec::from(owned.clone()), bytes);
