@@ -349,10 +349,10 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     pub fn discard_body(&mut self) -> io::Result<u64> {
         // The rest of the skip of a frame whose header was read: the body
         // is stepped over in the buffer, not copied to a sink.
-        let due = self.body_remaining().unwrap_or(0);
-        if self.body_remaining().is_some() {
-            self.drive(Reading::skip)?;
-        }
+        let Some(due) = self.body_remaining() else {
+            return Ok(0);
+        };
+        self.drive(Reading::skip)?;
         Ok(due)
     }
 

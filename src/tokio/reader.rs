@@ -246,10 +246,10 @@ impl<R: AsyncRead + Unpin, F: Framing> FrameReader<R, F> {
     /// Cancel-safe.
     pub async fn discard_body(&mut self) -> io::Result<u64> {
         // As the blocking reader: stepped over in the buffer.
-        let due = self.body_remaining().unwrap_or(0);
-        if self.body_remaining().is_some() {
-            self.drive(Reading::skip).await?;
-        }
+        let Some(due) = self.body_remaining() else {
+            return Ok(0);
+        };
+        self.drive(Reading::skip).await?;
         Ok(due)
     }
 
