@@ -121,6 +121,57 @@ fn a_thousand_small_frames_cost_one_read() {
 }
 
 #[test]
+fn small_frames_keep_the_buffer_at_one_read_chunk() {
+    let payload = [7u8; 16];
+    let stream = stream_of(&Binary::default(), &[&payload[..]; 50_000]);
+    let mut reader = FrameReader::new(CountingReader::new(&stream[..]), Binary::default());
+    assert_eq!(read_all_payloads(&mut reader).len(), 50_000);
+    // Each read tops the buffer up to the chunk: a frame cut by one read
+    // is finished by the next without growing the buffer past the chunk.
+    assert_eq!(reader.buffer().capacity(), DEFAULT_READ_CHUNK);
+    let offered = &reader.get_ref().offered;
+    assert!(offered.iter().all(|&n| n <= DEFAULT_READ_CHUNK));
+    assert!(
+        offered.len() <= stream.len() / (DEFAULT_READ_CHUNK - 20) + 2,
+        "{} reads for {} bytes",
+        offered.len(),
+        stream.len()
+    );
+}
+
+#[test]
+fn a_frame_longer_than_the_chunk_is_read_to_its_end_and_no_further() {
+    const PAYLOAD: usize = 100_000;
+    const FRAME: usize = PAYLOAD + 4;
+    const FRAMES: usize = 12;
+    let payload = vec![7u8; PAYLOAD];
+    let stream = stream_of(&Binary::default(), &[&payload[..]; FRAMES]);
+    let mut reader = FrameReader::new(CountingReader::new(&stream[..]), Binary::default());
+    assert_eq!(read_all_payloads(&mut reader).len(), FRAMES);
+    let offered = &reader.get_ref().offered;
+    // A read that starts inside a frame ends at that frame's end at the
+    // latest, so the next one starts a frame: no frame's tail is moved.
+    let mut at = 0;
+    for &n in offered {
+        if at % FRAME != 0 {
+            let frame_end = (at / FRAME + 1) * FRAME;
+            assert!(
+                at + n <= frame_end,
+                "a read of {n} at {at} passes {frame_end}"
+            );
+        }
+        at += n.min(stream.len() - at);
+    }
+    assert!(offered.len() <= 2 * FRAMES + 1, "{offered:?}");
+    // Twice the frame at most, never a read chunk per frame buffered.
+    assert!(
+        reader.buffer().capacity() <= 2 * FRAME,
+        "{}",
+        reader.buffer().capacity()
+    );
+}
+
+#[test]
 fn the_read_chunk_is_configurable() {
     let stream = stream_of(&Binary::default(), &[&[7u8; 100][..]; 10]);
     let mut reader =

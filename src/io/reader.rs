@@ -73,16 +73,19 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
         }
     }
 
-    /// Sets how many bytes to ask the source for at a time (at least 1;
-    /// [`DEFAULT_READ_CHUNK`](crate::io::DEFAULT_READ_CHUNK) unless set). The buffer still grows to hold a
-    /// whole frame when [`read_frame`](FrameReader::read_frame) needs it.
+    /// Sets the read chunk (at least 1;
+    /// [`DEFAULT_READ_CHUNK`](crate::io::DEFAULT_READ_CHUNK) unless set):
+    /// each read tops the buffered bytes up to this many, asking for at
+    /// least 4 KiB (or the chunk, if smaller). A frame longer than the
+    /// chunk is read to its end and no further, the buffer growing to hold
+    /// it when [`read_frame`](Self::read_frame) needs it.
     #[must_use]
     pub fn with_read_chunk(mut self, bytes: usize) -> Self {
         self.reading.read_chunk = bytes.max(1);
         self
     }
 
-    /// How many bytes are asked of the source at a time.
+    /// The read chunk: how many bytes a read tops the buffer up to.
     pub fn read_chunk(&self) -> usize {
         self.reading.read_chunk
     }

@@ -15,10 +15,10 @@ use crate::buffer::FrameBuffer;
 use crate::decoder::{Decoder, Span};
 use crate::frame::{Event, Skipped};
 use crate::framing::Framing;
-use crate::status::Status;
+use crate::status::{Needed, Status};
 
-/// How many bytes a frame reader asks its source for at a time, unless
-/// configured otherwise.
+/// How many bytes of stream a frame reader's read tops its buffer up to,
+/// unless configured otherwise.
 pub const DEFAULT_READ_CHUNK: usize = 64 * 1024;
 
 /// A step's outcome.
@@ -41,11 +41,19 @@ pub(crate) enum BodyRead {
     Direct(usize),
 }
 
+/// The smallest read a frame reader makes, unless its read chunk is smaller
+/// or a frame needs fewer bytes to end.
+const MIN_READ: usize = 4096;
+
 /// The buffer and decoder of a frame reader, and its read size.
 #[derive(Debug)]
 pub(crate) struct Reading<F: Framing> {
     pub(crate) buffer: FrameBuffer<F>,
     pub(crate) read_chunk: usize,
+    /// What the frame being read still lacks, if [`frame`](Reading::frame)
+    /// found it partial since the last read (kept across a read that was
+    /// not ready).
+    lacking: Option<Needed>,
 }
 
 impl<F: Framing> Reading<F> {
@@ -53,19 +61,42 @@ impl<F: Framing> Reading<F> {
         Reading {
             buffer: FrameBuffer::new(decoder),
             read_chunk: DEFAULT_READ_CHUNK,
+            lacking: None,
         }
     }
 
-    /// Where the next read goes: at least a read chunk.
+    /// Where the next read goes. The buffered bytes and this read make up
+    /// a read chunk (or [`MIN_READ`] more), so that small frames keep the
+    /// buffer at one chunk. A frame longer than a chunk is read to its end
+    /// and no further: the next read then starts a frame, and the buffer
+    /// holds one large frame without moving its tail.
     #[inline]
     pub(crate) fn space(&mut self) -> &mut [u8] {
-        self.buffer.unfilled(self.read_chunk)
+        let buffered = self.buffer.len();
+        match self.lacking {
+            Some(Needed::Exact(rest)) if buffered.saturating_add(rest.get()) > self.read_chunk => {
+                let rest = rest.get();
+                // Never more than a chunk beyond the bytes received: the
+                // length is the peer's word.
+                let space = self.buffer.unfilled(rest.min(self.read_chunk));
+                let len = space.len().min(rest);
+                &mut space[..len]
+            }
+            _ => {
+                let wanted = self
+                    .read_chunk
+                    .saturating_sub(buffered)
+                    .max(MIN_READ.min(self.read_chunk));
+                self.buffer.unfilled(wanted)
+            }
+        }
     }
 
     /// `n` bytes were read into [`space`](Reading::space).
     #[inline]
     pub(crate) fn filled(&mut self, n: usize) {
         self.buffer.commit(n);
+        self.lacking = None;
     }
 
     pub(crate) fn decoder(&self) -> &Decoder<F> {
@@ -90,7 +121,10 @@ impl<F: Framing> Reading<F> {
         }
         match self.buffer.take_span()? {
             Status::Complete(taken) => Ok(Want::Done(Some(taken))),
-            Status::Partial(_) => Ok(Want::Read),
+            Status::Partial(lacking) => {
+                self.lacking = Some(lacking);
+                Ok(Want::Read)
+            }
         }
     }
 
