@@ -264,15 +264,40 @@ impl<F: Framing> FrameBuffer<F> {
         self.end = 0;
     }
 
+    /// Writable space for `n` more bytes, as
+    /// [`unfilled`](FrameBuffer::unfilled), but if the buffer must grow it
+    /// grows to hold the buffered bytes and `n`, no more: for a reader's
+    /// first buffer, or the known rest of a frame (the caller bounds `n`,
+    /// a length the peer announced, by what it reads at a time).
+    #[cfg(feature = "std")]
+    pub(crate) fn unfilled_exactly(&mut self, n: usize) -> &mut [u8] {
+        self.reserve_within(n, self.len().saturating_add(n));
+        &mut self.data[self.end..]
+    }
+
+    /// The most bytes one frame held whole can take: the largest payload
+    /// and header the limits allow.
+    pub(crate) fn frame_bound(&self) -> usize {
+        let limits = self.decoder.limits();
+        usize::try_from(limits.max_frame)
+            .unwrap_or(usize::MAX)
+            .saturating_add(self.decoder.framing().max_header_len(limits))
+    }
+
     /// Makes room for `additional` bytes after `end`.
     fn reserve(&mut self, additional: usize) {
         if self.data.len() - self.end >= additional {
             return;
         }
-        let limits = self.decoder.limits();
-        let frame_bound = usize::try_from(limits.max_frame)
-            .unwrap_or(usize::MAX)
-            .saturating_add(self.decoder.framing().max_header_len(limits));
+        self.reserve_within(additional, self.frame_bound().saturating_add(additional));
+    }
+
+    /// Makes room for `additional` bytes after `end`, growing to at most
+    /// `bound` bytes unless the bytes buffered and `additional` need more.
+    fn reserve_within(&mut self, additional: usize, bound: usize) {
+        if self.data.len() - self.end >= additional {
+            return;
+        }
         // Consumed bytes are only left at the front after a frame was taken.
         if self.start > 0 {
             let buffered = self.end - self.start;
@@ -282,10 +307,7 @@ impl<F: Framing> FrameBuffer<F> {
             // larger buffer instead, at most twice what is buffered once
             // this push is in, so that moves become rare.
             let wanted = buffered.saturating_add(additional);
-            let larger = wanted
-                .saturating_mul(2)
-                .min(frame_bound.saturating_add(additional))
-                .max(wanted);
+            let larger = wanted.saturating_mul(2).min(bound).max(wanted);
             if buffered > self.data.len() / 8 && larger > self.data.len() {
                 let mut grown = alloc::vec![0; larger];
                 grown[..buffered].copy_from_slice(&self.data[self.start..self.end]);
@@ -304,11 +326,7 @@ impl<F: Framing> FrameBuffer<F> {
         let required = self.end.saturating_add(additional);
         // Double, but never past what one frame of the largest allowed size
         // needs unless the pushed bytes themselves require it.
-        let cap = if required <= frame_bound.saturating_add(additional) {
-            frame_bound.saturating_add(additional)
-        } else {
-            usize::MAX
-        };
+        let cap = if required <= bound { bound } else { usize::MAX };
         let new_len = self
             .data
             .len()
@@ -316,6 +334,8 @@ impl<F: Framing> FrameBuffer<F> {
             .max(MIN_GROWTH)
             .min(cap)
             .max(required);
+        // `resize` alone would round the allocation up to twice the old one.
+        self.data.reserve_exact(new_len - self.data.len());
         self.data.resize(new_len, 0);
     }
 }

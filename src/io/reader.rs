@@ -74,11 +74,12 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     }
 
     /// Sets the read chunk (at least 1;
-    /// [`DEFAULT_READ_CHUNK`](crate::io::DEFAULT_READ_CHUNK) unless set):
-    /// each read tops the buffered bytes up to this many, asking for at
-    /// least 4 KiB (or the chunk, if smaller). A frame longer than the
-    /// chunk is read to its end and no further, the buffer growing to hold
-    /// it when [`read_frame`](Self::read_frame) needs it.
+    /// [`DEFAULT_READ_CHUNK`](crate::io::DEFAULT_READ_CHUNK) unless set).
+    /// The buffer is the chunk plus 4 KiB (so that a frame cut by a chunk
+    /// is finished in place), and each read tops the buffered bytes up to
+    /// the chunk, asking for at least 4 KiB (or the chunk, if smaller). A
+    /// frame longer than the chunk grows the buffer to hold it, and no more,
+    /// when [`read_frame`](Self::read_frame) needs it.
     #[must_use]
     pub fn with_read_chunk(mut self, bytes: usize) -> Self {
         self.reading.read_chunk = bytes.max(1);

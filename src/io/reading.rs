@@ -65,28 +65,41 @@ impl<F: Framing> Reading<F> {
         }
     }
 
-    /// Where the next read goes. The buffered bytes and this read make up
-    /// a read chunk (or [`MIN_READ`] more), so that small frames keep the
-    /// buffer at one chunk. A frame longer than a chunk is read to its end
-    /// and no further: the next read then starts a frame, and the buffer
-    /// holds one large frame without moving its tail.
+    /// Where the next read goes.
+    ///
+    /// The buffer is first made a read chunk plus [`MIN_READ`] long (plus
+    /// the chunk or the largest frame the limits allow, if smaller), so
+    /// that a frame cut by one chunk is finished without growing it. A read
+    /// then tops the buffered bytes up to the chunk at least, asking for no
+    /// less than [`MIN_READ`].
+    ///
+    /// A frame longer than the chunk grows the buffer: by doubling while
+    /// more than a chunk of it is missing, then to its end exactly, so that
+    /// the buffer holds one such frame rather than up to twice that.
     #[inline]
     pub(crate) fn space(&mut self) -> &mut [u8] {
         let buffered = self.buffer.len();
+        let min_read = MIN_READ.min(self.read_chunk);
         match self.lacking {
             Some(Needed::Exact(rest)) if buffered.saturating_add(rest.get()) > self.read_chunk => {
                 let rest = rest.get();
-                // Never more than a chunk beyond the bytes received: the
-                // length is the peer's word.
-                let space = self.buffer.unfilled(rest.min(self.read_chunk));
-                let len = space.len().min(rest);
-                &mut space[..len]
+                // The length is the peer's word: the buffer grows to the
+                // frame's end only for its last chunk, and by doubling
+                // before that.
+                if rest <= self.read_chunk {
+                    self.buffer.unfilled_exactly(rest)
+                } else {
+                    self.buffer.unfilled(self.read_chunk)
+                }
+            }
+            _ if self.buffer.capacity() == 0 => {
+                // A new or shrunk buffer; no room for frames the limits refuse.
+                let slack = min_read.min(self.buffer.frame_bound());
+                self.buffer
+                    .unfilled_exactly(self.read_chunk.saturating_add(slack))
             }
             _ => {
-                let wanted = self
-                    .read_chunk
-                    .saturating_sub(buffered)
-                    .max(MIN_READ.min(self.read_chunk));
+                let wanted = self.read_chunk.saturating_sub(buffered).max(min_read);
                 self.buffer.unfilled(wanted)
             }
         }
