@@ -349,3 +349,83 @@ fn consume(start: &mut usize, end: &mut usize, n: usize) {
         *end = 0;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framing::Encode;
+    use crate::Binary;
+
+    fn buffer() -> FrameBuffer<Binary> {
+        FrameBuffer::new(Decoder::new(Binary::default()))
+    }
+
+    fn frame(payload_len: usize) -> Vec<u8> {
+        Binary::default()
+            .encode_to_vec(&alloc::vec![7; payload_len])
+            .unwrap()
+    }
+
+    /// Pushes `pieces` in turn, then takes every whole frame: their
+    /// payload lengths.
+    fn push_and_take(buffer: &mut FrameBuffer<Binary>, pieces: &[&[u8]]) -> Vec<usize> {
+        let mut taken = Vec::new();
+        for piece in pieces {
+            buffer.push(piece);
+            // The allocation is what `capacity` says: `Vec::resize` alone
+            // would round it up to twice the old one.
+            assert_eq!(buffer.data.capacity(), buffer.capacity());
+        }
+        while let Some(frame) = buffer.next_frame().unwrap() {
+            taken.push(frame.payload().len());
+        }
+        taken
+    }
+
+    #[test]
+    fn a_frame_arriving_in_pieces_doubles_the_buffer() {
+        let big = frame(20_000);
+        let mut buffer = buffer();
+        assert!(push_and_take(&mut buffer, &[&big[..4096]]).is_empty());
+        assert_eq!(buffer.capacity(), 4096);
+        assert!(push_and_take(&mut buffer, &[&big[4096..5096]]).is_empty());
+        assert_eq!(buffer.capacity(), 8192);
+        assert!(push_and_take(&mut buffer, &[&big[5096..10_096]]).is_empty());
+        assert_eq!(buffer.capacity(), 16_384);
+        assert_eq!(push_and_take(&mut buffer, &[&big[10_096..]]), [20_000]);
+    }
+
+    #[test]
+    fn a_large_tail_after_a_taken_frame_grows_the_buffer_once() {
+        let stream = [frame(6), frame(20_000)].concat();
+        let mut buffer = buffer();
+        assert_eq!(push_and_take(&mut buffer, &[&stream[..4096]]), [6]);
+        // 4086 bytes of the next frame stay: rather than move them on every
+        // push, the buffer grows to twice them and the piece.
+        assert!(push_and_take(&mut buffer, &[&stream[4096..5096]]).is_empty());
+        assert_eq!(buffer.capacity(), 2 * (4086 + 1000));
+        assert_eq!(push_and_take(&mut buffer, &[&stream[5096..]]), [20_000]);
+    }
+
+    #[test]
+    fn a_tail_of_an_eighth_of_the_buffer_still_moves() {
+        let stream = [frame(3580), frame(5000)].concat();
+        let mut buffer = buffer();
+        assert_eq!(push_and_take(&mut buffer, &[&stream[..4096]]), [3580]);
+        // 512 bytes stay, an eighth of 4096: moved, they leave room enough.
+        assert!(push_and_take(&mut buffer, &[&stream[4096..7096]]).is_empty());
+        assert_eq!(buffer.capacity(), 4096);
+    }
+
+    #[test]
+    fn a_small_tail_moves_to_the_front_and_the_buffer_grows_if_still_short() {
+        let stream = [frame(3992), frame(5000)].concat();
+        let mut buffer = buffer();
+        assert_eq!(push_and_take(&mut buffer, &[&stream[..4096]]), [3992]);
+        // 100 bytes stay; moved to the front, they leave 3996 free, short
+        // of the next piece by 4: the buffer doubles.
+        assert!(push_and_take(&mut buffer, &[&stream[4096..8096]]).is_empty());
+        assert_eq!(buffer.capacity(), 8192);
+        assert_eq!(push_and_take(&mut buffer, &[&stream[8096..]]), [5000]);
+    }
+}

@@ -139,6 +139,40 @@ fn small_frames_keep_the_buffer_at_a_read_chunk_and_4_kib() {
     );
 }
 
+/// Hands out at most `max` bytes a read, as a socket holding less than
+/// was asked does.
+struct AtMost<R> {
+    inner: R,
+    max: usize,
+}
+
+impl<R: Read> Read for AtMost<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = buf.len().min(self.max);
+        self.inner.read(&mut buf[..n])
+    }
+}
+
+#[test]
+fn reads_that_come_short_still_top_the_buffer_up_to_a_chunk() {
+    let payload = [7u8; 1000];
+    let stream = stream_of(&Binary::default(), &[&payload[..]; 500]);
+    let source = AtMost {
+        inner: &stream[..],
+        max: 60_000,
+    };
+    let mut reader = FrameReader::new(CountingReader::new(source), Binary::default());
+    assert_eq!(read_all_payloads(&mut reader).len(), 500);
+    // Less than a frame is buffered when a read is asked for, so each read
+    // offers a chunk less that at least, whatever the last read brought.
+    let offered = &reader.get_ref().offered;
+    assert!(
+        offered.iter().all(|&n| n >= DEFAULT_READ_CHUNK - 1004),
+        "{offered:?}"
+    );
+    assert_eq!(reader.buffer().capacity(), DEFAULT_READ_CHUNK + 4096);
+}
+
 #[test]
 fn a_frame_longer_than_the_chunk_grows_the_buffer_to_its_length() {
     const PAYLOAD: usize = 100_000;
