@@ -7,7 +7,7 @@
 //!   borrowed frames;
 //! - `.../sockframe_codec`: sockframe's `FrameCodec` inside `FramedRead`
 //!   (frames with their headers: for `LengthField`, the header bytes
-//!   copied into a `HeaderBytes`, inline, no allocation);
+//!   copied into a `HeaderBytes`, inline up to 15 bytes, no allocation);
 //! - `.../sockframe_payload_codec`: its `PayloadCodec` (payloads alone, as
 //!   `LengthDelimitedCodec` yields);
 //! - `.../sockframe_codec_binary_le` and `.../length_delimited_le`: the
