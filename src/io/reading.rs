@@ -41,8 +41,8 @@ pub(crate) enum BodyRead {
     Direct(usize),
 }
 
-/// The smallest read a frame reader makes, unless its read chunk is smaller
-/// or a frame needs fewer bytes to end.
+/// The least room a frame reader asks for before a read, unless its read
+/// chunk is smaller or the frame being read needs fewer bytes to end.
 const MIN_READ: usize = 4096;
 
 /// The buffer and decoder of a frame reader, and its read size.
@@ -67,8 +67,8 @@ impl<F: Framing> Reading<F> {
 
     /// Where the next read goes.
     ///
-    /// The buffer is first made a read chunk plus [`MIN_READ`] long (plus
-    /// the chunk or the largest frame the limits allow, if smaller), so
+    /// A new buffer is a read chunk plus [`MIN_READ`] long (plus less if
+    /// the chunk, or the largest frame the limits allow, is smaller), so
     /// that a frame cut by one chunk is finished without growing it. A read
     /// then tops the buffered bytes up to the chunk at least, asking for no
     /// less than [`MIN_READ`].
