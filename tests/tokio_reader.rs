@@ -649,3 +649,155 @@ fn copy_body_to_retries_interrupts_and_returns_the_destinations_error() {
         assert_eq!(out.writes, 2);
     });
 }
+
+#[test]
+fn has_buffered_frame_tells_whether_the_next_frame_needs_a_read() {
+    let wire = wire_of(
+        &Ascii::new(),
+        &[b"one".to_vec(), b"two".to_vec(), b"three".to_vec()],
+    );
+    // The first read brings two frames and half the third.
+    let split = Split::at(&[16]);
+    let mut reader = FrameReader::new(ScriptedReader::new(&wire, &split), Ascii::new());
+    assert!(!reader.has_buffered_frame().unwrap(), "nothing read yet");
+    block_on(async {
+        assert_eq!(
+            reader.read_frame().await.unwrap().unwrap().payload(),
+            b"one"
+        );
+        assert!(reader.has_buffered_frame().unwrap());
+        assert_eq!(
+            reader.read_frame().await.unwrap().unwrap().payload(),
+            b"two"
+        );
+        assert!(!reader.has_buffered_frame().unwrap(), "half of the third");
+        assert_eq!(reader.get_ref().position(), 16, "it never reads");
+        assert_eq!(
+            reader.read_frame().await.unwrap().unwrap().payload(),
+            b"three"
+        );
+    });
+    let bad = Split::whole();
+    let mut reader = FrameReader::new(ScriptedReader::new(b"0001a0x", &bad), Ascii::new());
+    block_on(async {
+        assert_eq!(reader.read_frame().await.unwrap().unwrap().payload(), b"a");
+    });
+    let error = reader.has_buffered_frame().unwrap_err();
+    assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+}
+
+#[test]
+fn both_codecs_encode_what_the_framing_encodes() {
+    use tokio_util::codec::Encoder as _;
+    fn check<F: Framing + Encode + Clone>(framing: F) {
+        for payload in [&b""[..], b"hello", &[7; 300]] {
+            let expected = framing.encode_to_vec(payload).unwrap();
+            let mut whole = bytes::BytesMut::from(&b"before"[..]);
+            FrameCodec::new(framing.clone())
+                .encode(payload, &mut whole)
+                .unwrap();
+            assert_eq!(&whole[..6], b"before");
+            assert_eq!(&whole[6..], expected, "FrameCodec");
+            let mut alone = bytes::BytesMut::new();
+            FrameCodec::new(framing.clone())
+                .payloads()
+                .encode(bytes::Bytes::copy_from_slice(payload), &mut alone)
+                .unwrap();
+            assert_eq!(&alone[..], expected, "PayloadCodec");
+        }
+    }
+    check(Ascii::new());
+    check(Json::new());
+    check(Netstring::new()); // with a trailer
+    check(LengthField::new());
+    // A payload the header cannot describe: refused, nothing appended.
+    let mut dst = bytes::BytesMut::new();
+    let error = FrameCodec::new(Ascii::new())
+        .payloads()
+        .encode(vec![0u8; 10_000], &mut dst)
+        .unwrap_err();
+    assert!(matches!(
+        frame_error(&error),
+        Some(Error::PayloadTooLong {
+            length: 10_000,
+            max: 9999
+        })
+    ));
+    assert!(dst.is_empty());
+}
+
+#[test]
+fn discard_body_skips_to_the_next_frame() {
+    let big: Vec<u8> = (0..10_000u32).map(|i| i as u8).collect();
+    let wire = wire_of(&Binary::default(), &[big, b"kept".to_vec()]);
+    // Pieces of 7 bytes: the body spans many reads.
+    let split = Split::from_steps([Step::Bytes(7)]);
+    let mut reader = FrameReader::new(ScriptedReader::new(&wire, &split), Binary::default());
+    block_on(async {
+        let (_, body_len) = reader.read_header().await.unwrap().unwrap();
+        assert_eq!(body_len, 10_000);
+        assert_eq!(reader.discard_body().await.unwrap(), 10_000);
+        assert_eq!(reader.body_remaining(), None);
+        // Nothing left to discard between frames.
+        assert_eq!(reader.discard_body().await.unwrap(), 0);
+        assert_eq!(
+            reader.read_frame().await.unwrap().unwrap().payload(),
+            b"kept"
+        );
+        assert!(reader.read_frame().await.unwrap().is_none());
+    });
+    assert_eq!(reader.get_ref().position(), wire.len());
+}
+
+#[test]
+fn a_read_straight_into_the_callers_buffer_reports_a_timeout_and_resumes() {
+    let body: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+    let wire = wire_of(&Binary::default(), std::slice::from_ref(&body));
+    // The header alone, then a timeout where the body's first read goes.
+    let split = Split::from_steps([Step::Bytes(4), Step::TimedOut, Step::Bytes(usize::MAX)]);
+    let mut reader = FrameReader::new(ScriptedReader::new(&wire, &split), Binary::default());
+    let mut out = vec![0; body.len()];
+    block_on(async {
+        assert_eq!(reader.read_header().await.unwrap().unwrap().1, 10_000);
+        let error = reader.read_body(&mut out).await.unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(reader.body_remaining(), Some(10_000), "nothing lost");
+        let mut filled = 0;
+        while filled < out.len() {
+            filled += reader.read_body(&mut out[filled..]).await.unwrap();
+        }
+        assert_eq!(reader.read_body(&mut out).await.unwrap(), 0);
+    });
+    assert!(out == body);
+}
+
+#[test]
+fn the_json_writer_streams_a_body_under_its_fields() {
+    let fields = serde_json::json!({"file_name": "a.bin"});
+    let mut writer = FrameWriter::new(Vec::new(), Json::new());
+    assert_eq!(writer.buffer_limit(), 0);
+    block_on(async {
+        writer
+            .write_frame_with_from(&fields, 5, &mut &b"hello"[..])
+            .await
+            .unwrap();
+        writer.flush().await.unwrap();
+    });
+    let wire = writer.get_ref().clone();
+    let mut codec = FrameCodec::new(Json::new());
+    let frame = codec
+        .decode(&mut bytes::BytesMut::from(&wire[..]))
+        .unwrap()
+        .expect("a frame");
+    assert_eq!(frame.payload, "hello");
+    let header = frame.header.to_map().unwrap();
+    assert_eq!(header["file_name"], "a.bin");
+    assert_eq!(header["data_size"], 5);
+
+    let buffered = FrameWriter::buffered(Vec::new(), Ascii::new());
+    assert_eq!(buffered.buffer_limit(), sockframe::io::DEFAULT_BUFFER_LIMIT);
+    assert_eq!(
+        FrameWriter::with_buffer_limit(Vec::new(), Ascii::new(), 10).buffer_limit(),
+        10
+    );
+}
