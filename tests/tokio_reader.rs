@@ -709,6 +709,7 @@ fn both_codecs_encode_what_the_framing_encodes() {
     check(Ascii::new());
     check(Json::new());
     check(Netstring::new()); // with a trailer
+    check(Delimited::new(b"\r\n").unwrap()); // a trailer and no header
     check(LengthField::new());
     // A payload the header cannot describe: refused, nothing appended.
     let mut dst = bytes::BytesMut::new();
