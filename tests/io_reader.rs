@@ -139,32 +139,17 @@ fn small_frames_keep_the_buffer_at_a_read_chunk_and_4_kib() {
     );
 }
 
-/// Hands out at most `max` bytes a read, as a socket holding less than
-/// was asked does.
-struct AtMost<R> {
-    inner: R,
-    max: usize,
-}
-
-impl<R: Read> Read for AtMost<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = buf.len().min(self.max);
-        self.inner.read(&mut buf[..n])
-    }
-}
-
 #[test]
 fn reads_that_come_short_still_top_the_buffer_up_to_a_chunk() {
     let payload = [7u8; 1000];
     let stream = stream_of(&Binary::default(), &[&payload[..]; 500]);
-    let source = AtMost {
-        inner: &stream[..],
-        max: 60_000,
-    };
+    // At most 60,000 bytes a read, as a socket holding less than was asked.
+    let mut source = ScriptedReader::new(vec![Step::Data(stream)]);
+    source.max_read = 60_000;
     let mut reader = FrameReader::new(CountingReader::new(source), Binary::default());
     assert_eq!(read_all_payloads(&mut reader).len(), 500);
     // Less than a frame is buffered when a read is asked for, so each read
-    // offers a chunk less that at least, whatever the last read brought.
+    // offers at least a chunk less that, whatever the last read brought.
     let offered = &reader.get_ref().offered;
     assert!(
         offered.iter().all(|&n| n >= DEFAULT_READ_CHUNK - 1004),
