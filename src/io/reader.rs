@@ -78,8 +78,9 @@ impl<R: Read, F: Framing> FrameReader<R, F> {
     /// The buffer is the chunk plus 4 KiB (so that a frame cut by a chunk
     /// is finished in place), and each read tops the buffered bytes up to
     /// the chunk, asking for at least 4 KiB (or the chunk, if smaller). A
-    /// frame longer than the chunk grows the buffer to hold it, and no more,
-    /// when [`read_frame`](Self::read_frame) needs it.
+    /// frame longer than the chunk, when [`read_frame`](Self::read_frame)
+    /// holds it whole, grows the buffer by doubling while more than a chunk
+    /// of it is missing, and for its last chunk only to the frame's end.
     #[must_use]
     pub fn with_read_chunk(mut self, bytes: usize) -> Self {
         self.reading.read_chunk = bytes.max(1);

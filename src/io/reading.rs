@@ -73,9 +73,9 @@ impl<F: Framing> Reading<F> {
     /// then tops the buffered bytes up to the chunk at least, asking for no
     /// less than [`MIN_READ`].
     ///
-    /// A frame longer than the chunk grows the buffer: by doubling while
-    /// more than a chunk of it is missing, then to its end exactly, so that
-    /// the buffer holds one such frame rather than up to twice that.
+    /// A frame longer than the chunk grows the buffer by doubling while
+    /// more than a chunk of it is missing, and for its last chunk only to
+    /// the frame's end, not to twice the bytes buffered.
     #[inline]
     pub(crate) fn space(&mut self) -> &mut [u8] {
         let buffered = self.buffer.len();
